@@ -1,0 +1,34 @@
+import type { EvaluationResult } from '../eval/result.js';
+
+/**
+ * Compiled flags and segments refer to each other through cells rather than by lookup, so a
+ * prerequisite or segmentMatch costs one property read at evaluation, and replacing a segment
+ * or flag updates every referrer at once without recompiling them.
+ */
+export interface SegmentCell {
+  key: string;
+  /** Undefined while no segment with this key exists: segmentMatch then does not match. */
+  match: ((context: unknown, depth: number) => boolean) | undefined;
+}
+
+export interface CompiledFlag {
+  readonly key: string;
+  readonly version: number;
+  readonly kind: string;
+  readonly clientVisible: boolean;
+  evaluate(context: unknown, depth?: number): EvaluationResult;
+}
+
+export interface FlagCell {
+  key: string;
+  flag: CompiledFlag | undefined;
+}
+
+/** What compilation needs from its surroundings. */
+export interface CompileScope {
+  segment(key: string): SegmentCell;
+  flag(key: string): FlagCell;
+}
+
+/** Prerequisite chains and nested segments deeper than this are treated as cycles. */
+export const MAX_DEPTH = 32;

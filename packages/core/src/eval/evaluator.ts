@@ -1,0 +1,110 @@
+import type { CompileScope, CompiledFlag, FlagCell, SegmentCell } from '../compile/cells.js';
+import { compileFlag } from '../compile/flag.js';
+import { compileSegment } from '../compile/segment.js';
+import type { Flag } from '../model/flag.js';
+import type { Segment } from '../model/segment.js';
+import type { Issue } from '../schema/check.js';
+import { validateFlag } from '../validate/flag.js';
+import { validateSegment } from '../validate/segment.js';
+import { type Snapshot, validateSnapshot } from '../validate/snapshot.js';
+import { type EvaluationResult, errorResult } from './result.js';
+
+/**
+ * An environment's compiled flags and segments. Updates are applied one flag or segment at a
+ * time (as a stream delivers them) and take effect for every referrer at once.
+ */
+export interface Evaluator {
+  /** Never throws: an unknown flag gives an ERROR result with FLAG_NOT_FOUND. */
+  evaluate(flagKey: string, context: unknown): EvaluationResult;
+  /** The compiled flag, for callers that evaluate one flag many times. */
+  flag(flagKey: string): CompiledFlag | undefined;
+  flagKeys(): string[];
+  /** Validates and compiles; on problems, keeps the previous version and returns them. */
+  setFlag(flag: unknown): Issue[];
+  deleteFlag(key: string): void;
+  setSegment(segment: unknown): Issue[];
+  deleteSegment(key: string): void;
+}
+
+export type CreateEvaluatorResult = { ok: true; evaluator: Evaluator } | { ok: false; issues: Issue[] };
+
+/** Validates a whole snapshot and compiles it; a snapshot with any problem is rejected whole. */
+export function createEvaluator(snapshot: Snapshot): CreateEvaluatorResult {
+  const issues = validateSnapshot(snapshot);
+  if (issues.length > 0) return { ok: false, issues };
+  const evaluator = new SnapshotEvaluator();
+  for (const s of snapshot.segments ?? []) evaluator.putSegment(s as Segment);
+  for (const f of snapshot.flags) evaluator.putFlag(f as Flag);
+  return { ok: true, evaluator };
+}
+
+class SnapshotEvaluator implements Evaluator {
+  readonly #flags = new Map<string, FlagCell>();
+  readonly #segments = new Map<string, SegmentCell>();
+  readonly #scope: CompileScope = {
+    flag: (key) => this.#flagCell(key),
+    segment: (key) => this.#segmentCell(key),
+  };
+
+  evaluate(flagKey: string, context: unknown): EvaluationResult {
+    const flag = this.#flags.get(flagKey)?.flag;
+    if (flag === undefined) return errorResult('FLAG_NOT_FOUND');
+    try {
+      return flag.evaluate(context);
+    } catch {
+      // Compiled code guards every access; this is the last line that keeps the promise never to throw
+      // (a context with a throwing getter, say).
+      return errorResult('EXCEPTION', flag.version);
+    }
+  }
+
+  flag(flagKey: string) {
+    return this.#flags.get(flagKey)?.flag;
+  }
+
+  flagKeys() {
+    return [...this.#flags.values()].filter((c) => c.flag !== undefined).map((c) => c.key);
+  }
+
+  setFlag(input: unknown): Issue[] {
+    const issues = validateFlag(input);
+    if (issues.length === 0) this.putFlag(input as Flag);
+    return issues;
+  }
+
+  deleteFlag(key: string) {
+    const cell = this.#flags.get(key);
+    if (cell) cell.flag = undefined;
+  }
+
+  setSegment(input: unknown): Issue[] {
+    const issues = validateSegment(input);
+    if (issues.length === 0) this.putSegment(input as Segment);
+    return issues;
+  }
+
+  deleteSegment(key: string) {
+    const cell = this.#segments.get(key);
+    if (cell) cell.match = undefined;
+  }
+
+  putFlag(flag: Flag) {
+    this.#flagCell(flag.key).flag = compileFlag(flag, this.#scope);
+  }
+
+  putSegment(segment: Segment) {
+    this.#segmentCell(segment.key).match = compileSegment(segment, this.#scope);
+  }
+
+  #flagCell(key: string): FlagCell {
+    let cell = this.#flags.get(key);
+    if (!cell) this.#flags.set(key, (cell = { key, flag: undefined }));
+    return cell;
+  }
+
+  #segmentCell(key: string): SegmentCell {
+    let cell = this.#segments.get(key);
+    if (!cell) this.#segments.set(key, (cell = { key, match: undefined }));
+    return cell;
+  }
+}
