@@ -1,0 +1,6 @@
+import type { Config } from '../config.js';
+
+export async function auditCommand(_args: string[], _config: Config): Promise<number> {
+  console.error('audit verify: not implemented yet');
+  return 2;
+}

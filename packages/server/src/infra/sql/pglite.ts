@@ -1,0 +1,33 @@
+import { PGlite } from '@electric-sql/pglite';
+import type { Row, Sql, SqlClient } from './client.js';
+import { translateSqlError } from './errors.js';
+
+/** The embedded store: PostgreSQL compiled to WASM, in process. `dataDir` undefined = in memory. */
+export async function openPglite(dataDir?: string): Promise<SqlClient> {
+  const db = new PGlite(dataDir);
+  await db.waitReady;
+  const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Sql => ({
+    async query<T = Row>(text: string, params: readonly unknown[] = []) {
+      try {
+        return (await q.query<T>(text, params as unknown[])).rows;
+      } catch (err) {
+        throw translateSqlError(err);
+      }
+    },
+    async exec(script: string) {
+      try {
+        await q.exec(script);
+      } catch (err) {
+        throw translateSqlError(err);
+      }
+    },
+  });
+  const root = wrap(db);
+  return {
+    driver: 'pglite',
+    query: root.query,
+    exec: root.exec,
+    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+import { mkdirSync } from 'node:fs';
+import { createVexil } from './app.js';
+import { bootstrapIfEmpty } from './bootstrap.js';
+import { configFromEnv } from './config.js';
+import { openStore } from './infra/sql/open.js';
+
+const USAGE = `Usage:
+  vexil [--port N] [--host H] [--data DIR] [--role all|api|stream]   start the platform
+  vexil audit verify [--project KEY]                                 check the audit log's hash chains
+
+Environment: PORT, HOST, DATABASE_URL (PostgreSQL; default: embedded store in VEXIL_DATA_DIR or ./.vexil-data),
+REDIS_URL, VEXIL_PUBLIC_URL, VEXIL_ADMIN_EMAIL, VEXIL_ADMIN_PASSWORD (first start only).`;
+
+async function main(argv: string[]) {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
+  const config = configFromEnv(process.env, argv);
+  if (argv[0] === 'audit') {
+    const { auditCommand } = await import('./cli/audit-command.js');
+    process.exitCode = await auditCommand(argv.slice(1), config);
+    return;
+  }
+  const started = performance.now();
+  if (!config.databaseUrl) mkdirSync(config.dataDir, { recursive: true });
+  const db = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const vexil = await createVexil({
+    db,
+    log: (line) => console.error(JSON.stringify({ time: new Date().toISOString(), ...line })),
+  });
+  const first = await bootstrapIfEmpty(db, vexil.projects, {
+    adminEmail: config.adminEmail,
+    adminPassword: config.adminPassword,
+  });
+  await vexil.http.listen({ port: config.port, host: config.host });
+  const address = vexil.http.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = config.publicUrl.replace(`:${config.port}`, `:${port}`);
+  const store = config.databaseUrl ? 'PostgreSQL' : `embedded store in ${config.dataDir}`;
+  console.log(
+    `Vexil is ready at ${url} (${store}, role ${config.role}, ${Math.round(performance.now() - started)} ms)`,
+  );
+  console.log(`  API docs:   ${url}/docs`);
+  if (first) {
+    console.log('\nFirst start: created project "default" (production, staging) and an administrator.');
+    console.log(`  Log in as  ${first.adminEmail}  with password  ${first.adminPassword}`);
+    console.log(`  API token  ${first.adminToken}`);
+    console.log('  These are shown once; keep them somewhere safe.\n');
+    console.log(`  Try: curl -H "Authorization: Bearer ${first.adminToken}" ${url}/api/v1/projects/default/flags`);
+  }
+  const stop = async () => {
+    await vexil.close().catch(() => {});
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,250 @@
+import { type CommitListener, mutate, newId, type WriteContext } from '../changes/mutation.js';
+import { conflict, notFound } from '../errors/errors.js';
+import { evaluable } from '../flags/flag-store.js';
+import type { Sql, SqlClient } from '../infra/sql/client.js';
+import { UniqueViolationError } from '../infra/sql/errors.js';
+import { evaluableSegment } from '../segments/segment-store.js';
+import type {
+  CreateEnvironmentBody,
+  CreateProjectBody,
+  UpdateEnvironmentBody,
+  UpdateProjectBody,
+} from './project-schemas.js';
+import {
+  deleteEnvironment,
+  deleteProject,
+  type Environment,
+  findEnvironment,
+  findProject,
+  insertEnvironment,
+  insertProject,
+  listEnvironments,
+  type Project,
+  updateEnvironment,
+  updateProject,
+} from './project-store.js';
+
+const DEFAULT_ENVIRONMENTS = [
+  { key: 'production', name: 'Production', color: '#d64545' },
+  { key: 'staging', name: 'Staging', color: '#3a7bd5' },
+];
+
+export class ProjectService {
+  constructor(private readonly deps: { db: SqlClient; onCommit?: CommitListener }) {}
+
+  async get(key: string): Promise<Project> {
+    const p = await findProject(this.deps.db, key);
+    if (!p) throw notFound(`project "${key}"`);
+    return p;
+  }
+
+  async environment(project: Project, key: string): Promise<Environment> {
+    const e = await findEnvironment(this.deps.db, project.id, key);
+    if (!e) throw notFound(`environment "${key}" in project "${project.key}"`);
+    return e;
+  }
+
+  async create(ctx: WriteContext, body: CreateProjectBody): Promise<{ project: Project; environments: Environment[] }> {
+    try {
+      return await mutate(this.deps.db, ctx, async (tx, record) => {
+        const project = await insertProject(tx, {
+          id: newId(),
+          key: body.key,
+          name: body.name,
+          description: body.description ?? '',
+        });
+        const environments: Environment[] = [];
+        for (const [i, e] of (body.environments ?? DEFAULT_ENVIRONMENTS).entries()) {
+          environments.push(
+            await insertEnvironment(tx, {
+              id: newId(),
+              projectId: project.id,
+              key: e.key,
+              name: e.name,
+              color: e.color ?? '#888888',
+              sortOrder: i,
+              allowedOrigins: [],
+            }),
+          );
+        }
+        record.audit({
+          projectId: project.id,
+          action: 'project.create',
+          resourceType: 'project',
+          resourceKey: project.key,
+          after: { ...project, environments: environments.map((e) => e.key) },
+        });
+        return { project, environments };
+      });
+    } catch (err) {
+      if (err instanceof UniqueViolationError)
+        throw conflict(`project "${body.key}" already exists, or two environments share a key`);
+      throw err;
+    }
+  }
+
+  async update(ctx: WriteContext, project: Project, body: UpdateProjectBody): Promise<Project> {
+    return mutate(this.deps.db, ctx, async (tx, record) => {
+      const after = await updateProject(tx, project.id, {
+        name: body.name ?? project.name,
+        description: body.description ?? project.description,
+      });
+      record.audit({
+        projectId: project.id,
+        action: 'project.update',
+        resourceType: 'project',
+        resourceKey: project.key,
+        before: project,
+        after,
+      });
+      return after;
+    });
+  }
+
+  async remove(ctx: WriteContext, project: Project): Promise<void> {
+    await mutate(this.deps.db, ctx, async (tx, record) => {
+      await deleteProject(tx, project.id);
+      record.audit({
+        projectId: project.id,
+        action: 'project.delete',
+        resourceType: 'project',
+        resourceKey: project.key,
+        before: project,
+      });
+    });
+  }
+
+  /** A new environment gets every flag, off; or, with cloneFrom, a copy of that environment's configurations and segments. */
+  async createEnvironment(ctx: WriteContext, project: Project, body: CreateEnvironmentBody): Promise<Environment> {
+    const source = body.cloneFrom === undefined ? undefined : await this.environment(project, body.cloneFrom);
+    try {
+      return await mutate(
+        this.deps.db,
+        ctx,
+        async (tx, record) => {
+          const existing = await listEnvironments(tx, project.id);
+          const env = await insertEnvironment(tx, {
+            id: newId(),
+            projectId: project.id,
+            key: body.key,
+            name: body.name,
+            color: body.color ?? source?.color ?? '#888888',
+            sortOrder: body.sortOrder ?? existing.length,
+            allowedOrigins: body.allowedOrigins ?? source?.allowedOrigins ?? [],
+          });
+          await this.seedEnvironment(tx, project, env, source, record);
+          record.audit({
+            projectId: project.id,
+            action: 'environment.create',
+            resourceType: 'environment',
+            resourceKey: env.key,
+            environmentKey: env.key,
+            after: { ...env, clonedFrom: source?.key ?? null },
+          });
+          return env;
+        },
+        this.deps.onCommit,
+      );
+    } catch (err) {
+      if (err instanceof UniqueViolationError)
+        throw conflict(`environment "${body.key}" already exists in project "${project.key}"`);
+      throw err;
+    }
+  }
+
+  private async seedEnvironment(
+    tx: Sql,
+    project: Project,
+    env: Environment,
+    source: Environment | undefined,
+    record: Parameters<Parameters<typeof mutate>[2]>[1],
+  ) {
+    if (source) {
+      await tx.query(
+        `INSERT INTO segments (id, environment_id, key, name, description, tags, config)
+         SELECT gen_random_uuid()::text, $2, key, name, description, tags, config FROM segments WHERE environment_id = $1`,
+        [source.id, env.id],
+      );
+      await tx.query(
+        'INSERT INTO flag_configs (flag_id, environment_id, config) SELECT flag_id, $2, config FROM flag_configs WHERE environment_id = $1',
+        [source.id, env.id],
+      );
+    } else {
+      await tx.query(
+        `INSERT INTO flag_configs (flag_id, environment_id, config)
+         SELECT id, $2, jsonb_build_object('on', false, 'offVariation', jsonb_array_length(variations) - 1,
+           'fallthrough', jsonb_build_object('variation', 0), 'targets', '[]'::jsonb, 'rules', '[]'::jsonb, 'prerequisites', '[]'::jsonb)
+         FROM flags WHERE project_id = $1`,
+        [project.id, env.id],
+      );
+    }
+    const segs = await tx.query('SELECT * FROM segments WHERE environment_id = $1', [env.id]);
+    for (const s of segs) {
+      const seg = evaluableSegment({ key: s.key as string, version: Number(s.version), config: s.config } as never);
+      record.change({ environmentId: env.id, entity: 'segment', key: seg.key, op: 'put', payload: seg });
+    }
+    const flags = await tx.query(
+      `SELECT f.*, c.config, c.version AS config_version, c.updated_at AS config_updated_at FROM flags f
+       JOIN flag_configs c ON c.flag_id = f.id WHERE c.environment_id = $1 AND f.archived_at IS NULL`,
+      [env.id],
+    );
+    for (const f of flags) {
+      const def = { key: f.key, kind: f.kind, variations: f.variations, clientVisible: f.client_visible } as never;
+      record.change({
+        environmentId: env.id,
+        entity: 'flag',
+        key: f.key as string,
+        op: 'put',
+        payload: evaluable(def, {
+          flagId: '',
+          environmentId: env.id,
+          config: f.config as never,
+          version: Number(f.config_version),
+          updatedAt: '',
+        }),
+      });
+    }
+  }
+
+  async updateEnvironment(
+    ctx: WriteContext,
+    project: Project,
+    env: Environment,
+    body: UpdateEnvironmentBody,
+  ): Promise<Environment> {
+    return mutate(this.deps.db, ctx, async (tx, record) => {
+      const after = await updateEnvironment(tx, env.id, {
+        name: body.name ?? env.name,
+        color: body.color ?? env.color,
+        sortOrder: body.sortOrder ?? env.sortOrder,
+        allowedOrigins: body.allowedOrigins ?? env.allowedOrigins,
+      });
+      record.audit({
+        projectId: project.id,
+        action: 'environment.update',
+        resourceType: 'environment',
+        resourceKey: env.key,
+        environmentKey: env.key,
+        before: env,
+        after,
+      });
+      return after;
+    });
+  }
+
+  async removeEnvironment(ctx: WriteContext, project: Project, env: Environment): Promise<void> {
+    await mutate(this.deps.db, ctx, async (tx, record) => {
+      const remaining = await listEnvironments(tx, project.id);
+      if (remaining.length <= 1) throw conflict('a project keeps at least one environment');
+      await deleteEnvironment(tx, env.id);
+      record.audit({
+        projectId: project.id,
+        action: 'environment.delete',
+        resourceType: 'environment',
+        resourceKey: env.key,
+        environmentKey: env.key,
+        before: env,
+      });
+    });
+  }
+}
