@@ -28,7 +28,7 @@ export type { Context, SingleContext, MultiContext } from './model/context.js';
 
 export { validateFlag } from './validate/flag.js';
 export { validateSegment } from './validate/segment.js';
-export { validateSnapshot, type Snapshot } from './validate/snapshot.js';
+export { validateSnapshot, findCycles, type Snapshot } from './validate/snapshot.js';
 
 export { createEvaluator, type Evaluator, type CreateEvaluatorResult } from './eval/evaluator.js';
 export { ERROR_KINDS, type ErrorKind, type EvaluationResult, type Reason } from './eval/result.js';

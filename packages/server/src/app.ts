@@ -6,6 +6,7 @@ import { ERROR_CODES } from './errors/errors.js';
 import { FlagService } from './flags/flag-service.js';
 import { createHttp } from './http/app.js';
 import { PROBLEM_BASE } from './http/problem.js';
+import { auditRoutes } from './http/routes/audit.js';
 import { flagRoutes } from './http/routes/flags.js';
 import { projectRoutes } from './http/routes/projects.js';
 import { segmentRoutes } from './http/routes/segments.js';
@@ -64,6 +65,7 @@ export async function createVexil(opts: VexilOptions): Promise<Vexil> {
   projectRoutes(http, { db, projects });
   flagRoutes(http, { db, projects, flags });
   segmentRoutes(http, { projects, segments });
+  auditRoutes(http, { db, projects });
 
   await http.ready();
   return {

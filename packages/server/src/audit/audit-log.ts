@@ -39,8 +39,9 @@ export async function appendAudit(tx: Sql, draft: AuditDraft, meta: AuditMeta, a
     resourceType: draft.resourceType,
     resourceKey: draft.resourceKey,
     environmentKey: draft.environmentKey ?? null,
-    before: draft.before ?? null,
-    after: draft.after ?? null,
+    // Hash what the store will hold: the JSON form (a Date becomes its string, undefined drops out).
+    before: asJson(draft.before),
+    after: asJson(draft.after),
     comment: meta.comment,
     requestId: meta.requestId,
     prevHash: head?.hash ?? '',
@@ -73,3 +74,4 @@ export async function appendAudit(tx: Sql, draft: AuditDraft, meta: AuditMeta, a
 }
 
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+const asJson = (v: unknown): unknown => (v === null || v === undefined ? null : JSON.parse(JSON.stringify(v)));

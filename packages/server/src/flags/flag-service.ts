@@ -1,7 +1,7 @@
-import type { Variation } from '@vexil/core';
+import { type Issue, type Variation, validateFlag } from '@vexil/core';
 import type { CommitListener, WriteContext } from '../changes/mutation.js';
 import { mutate, newId } from '../changes/mutation.js';
-import { AppError, conflict, invalidField, notFound } from '../errors/errors.js';
+import { AppError, conflict, invalid, invalidField, notFound } from '../errors/errors.js';
 import type { Sql, SqlClient } from '../infra/sql/client.js';
 import { UniqueViolationError } from '../infra/sql/errors.js';
 import { type Environment, findEnvironment, listEnvironments, type Project } from '../projects/project-store.js';
@@ -26,7 +26,7 @@ import {
   updateFlag,
   writeConfig,
 } from './flag-store.js';
-import { assertEvaluable } from './flag-validation.js';
+import { assertEvaluable, evaluableIssues } from './flag-validation.js';
 import { applyInstructions } from './instructions.js';
 
 export interface FlagServiceDeps {
@@ -96,15 +96,13 @@ export class FlagService {
       maintainer: body.maintainer ?? null,
       clientVisible: body.clientVisible ?? false,
     };
-    // The same checks every later write gets, on what each environment will evaluate.
-    await assertEvaluable(
-      this.deps.db,
-      '',
+    const issues = validateFlag(
       evaluable(
         { ...def, archivedAt: null, createdAt: '', updatedAt: '' },
         { flagId: '', environmentId: '', config, version: 1, updatedAt: '' },
       ),
     );
+    if (issues.length > 0) throw invalid(issues);
     try {
       return await this.mutate(ctx, async (tx, record) => {
         const flag = await insertFlag(tx, def);
@@ -150,24 +148,17 @@ export class FlagService {
       const flag = await updateFlag(tx, next);
       const envs = await listEnvironments(tx, project.id);
       const configs = await bumpConfigVersions(tx, flag.id);
+      // New variations must still fit every environment's targeting (indices, types): report them all.
+      const issues: Issue[] = [];
       for (const cfg of configs) {
         const env = envs.find((e) => e.id === cfg.environmentId);
-        // New variations must still fit every environment's targeting (indices, types).
-        await assertEvaluable(
-          tx,
-          cfg.environmentId,
-          evaluable(flag, cfg),
-          `/environments/${env?.key ?? cfg.environmentId}`,
-        );
-        if (!flag.archivedAt)
-          record.change({
-            environmentId: cfg.environmentId,
-            entity: 'flag',
-            key,
-            op: 'put',
-            payload: evaluable(flag, cfg),
-          });
+        const prefix = `/environments/${env?.key ?? cfg.environmentId}`;
+        issues.push(...(await evaluableIssues(tx, cfg.environmentId, evaluable(flag, cfg), prefix)));
+        if (!flag.archivedAt) {
+          record.change({ environmentId: cfg.environmentId, entity: 'flag', key, op: 'put', payload: evaluable(flag, cfg) });
+        }
       }
+      if (issues.length > 0) throw invalid(issues);
       record.audit({
         projectId: project.id,
         action: 'flag.update',

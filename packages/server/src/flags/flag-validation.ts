@@ -4,14 +4,20 @@ import type { Sql } from '../infra/sql/client.js';
 import { listSegments } from '../segments/segment-store.js';
 import { prerequisiteGraph } from './flag-store.js';
 
-/**
- * Validates what an environment would evaluate after a write: the flag on its own (through
- * @vexil/core), then against the environment: prerequisites exist, name real variations and
- * form no cycle; segments exist. Throws validation_failed with every issue.
- */
+/** Throws validation_failed with every issue `evaluableIssues` finds. */
 export async function assertEvaluable(sql: Sql, environmentId: string, flag: Flag, pathPrefix = ''): Promise<void> {
-  const issues: Issue[] = validateFlag(flag).map((i) => ({ ...i, path: pathPrefix + i.path }));
+  const issues = await evaluableIssues(sql, environmentId, flag, pathPrefix);
   if (issues.length > 0) throw invalid(issues);
+}
+
+/**
+ * What is wrong with what an environment would evaluate after a write: the flag on its own
+ * (through @vexil/core), then against the environment: prerequisites exist, name real
+ * variations and form no cycle; segments exist.
+ */
+export async function evaluableIssues(sql: Sql, environmentId: string, flag: Flag, pathPrefix = ''): Promise<Issue[]> {
+  const issues: Issue[] = validateFlag(flag).map((i) => ({ ...i, path: pathPrefix + i.path }));
+  if (issues.length > 0) return issues;
 
   const prereqs = flag.prerequisites ?? [];
   const refs = (flag.rules ?? []).flatMap((r, i) =>
@@ -60,5 +66,5 @@ export async function assertEvaluable(sql: Sql, environmentId: string, flag: Fla
         });
     }
   }
-  if (issues.length > 0) throw invalid(issues);
+  return issues;
 }

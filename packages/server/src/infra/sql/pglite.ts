@@ -2,9 +2,12 @@ import { PGlite } from '@electric-sql/pglite';
 import type { Row, Sql, SqlClient } from './client.js';
 import { translateSqlError } from './errors.js';
 
-/** The embedded store: PostgreSQL compiled to WASM, in process. `dataDir` undefined = in memory. */
-export async function openPglite(dataDir?: string): Promise<SqlClient> {
-  const db = new PGlite(dataDir);
+/**
+ * The embedded store: PostgreSQL compiled to WASM, in process. `dataDir` undefined = in memory;
+ * `instance` wraps an already-created PGlite (tests start them from a migrated template).
+ */
+export async function openPglite(dataDir?: string, instance?: PGlite): Promise<SqlClient> {
+  const db = instance ?? new PGlite(dataDir);
   await db.waitReady;
   const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Sql => ({
     async query<T = Row>(text: string, params: readonly unknown[] = []) {
