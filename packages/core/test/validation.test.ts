@@ -14,6 +14,7 @@ describe('validateFlag', () => {
     const issues = validateFlag({ key: 'has space', version: -1, kind: 'bool', variations: [], on: 'yes', fallthrough: {}, extra: 1 });
     assert.deepEqual(codesAt(issues), [
       '/extra unknown_property',
+      '/fallthrough invalid_serve',
       '/key invalid_format',
       '/kind invalid_value',
       '/on invalid_type',

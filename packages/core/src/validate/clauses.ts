@@ -4,15 +4,36 @@ import { prepareOperator } from '../operators/prepare.js';
 
 const RESERVED_KINDS = new Set(['multi', 'kind']);
 
+/** "multi" and "kind" name the structure of a context, never one of its kinds. */
+export function checkKind(kind: string | undefined, path: string, out: Issue[]): void {
+  if (kind !== undefined && RESERVED_KINDS.has(kind)) out.push({ path, code: 'reserved_kind', message: `"${kind}" is reserved` });
+}
+
+/**
+ * Structural issues first; then the semantic ones, found where the document is sound enough to
+ * walk, so that one request reports every problem. Semantic findings at, inside or around a
+ * structurally broken value are dropped: they would only restate it.
+ */
+export function withSemantics<T>(structural: Issue[], input: unknown, semantic: (doc: T) => Issue[]): Issue[] {
+  if (structural.length === 0) return semantic(input as T);
+  let found: Issue[] = [];
+  try {
+    found = semantic(input as T);
+  } catch {
+    // A document too broken to walk: its structural issues say enough.
+  }
+  const broken = structural.map((i) => i.path);
+  const related = (p: string) => broken.some((b) => p === b || p.startsWith(`${b}/`) || b.startsWith(`${p}/`));
+  return [...structural, ...found.filter((i) => !related(i.path))];
+}
+
 /** Semantic checks of clauses that the schema alone cannot express. */
 export function checkClauses(clauses: readonly Clause[], path: string, out: Issue[]): void {
   clauses.forEach((clause, i) => checkClause(clause, pointer(path, i), out));
 }
 
 function checkClause(c: Clause, path: string, out: Issue[]): void {
-  if (c.contextKind !== undefined && RESERVED_KINDS.has(c.contextKind)) {
-    out.push({ path: pointer(path, 'contextKind'), code: 'reserved_kind', message: `"${c.contextKind}" is reserved` });
-  }
+  checkKind(c.contextKind, pointer(path, 'contextKind'), out);
   const onlyFor = (field: 'hash' | 'seed', op: string) => {
     if (c[field] !== undefined && c.op !== op) {
       out.push({ path: pointer(path, field), code: 'not_applicable', message: `only applies to the ${op} operator` });

@@ -1,6 +1,6 @@
 import { type Flag, type FlagKind, type Serve, WEIGHT_TOTAL, flagSchema } from '../model/flag.js';
 import { type Issue, checkSchema, pointer } from '../schema/check.js';
-import { checkClauses } from './clauses.js';
+import { checkClauses, checkKind, withSemantics } from './clauses.js';
 
 const KIND_CHECKS: Record<FlagKind, (v: unknown) => boolean> = {
   boolean: (v) => typeof v === 'boolean',
@@ -11,10 +11,11 @@ const KIND_CHECKS: Record<FlagKind, (v: unknown) => boolean> = {
 
 /** Every problem with a flag configuration, each with its JSON Pointer path; empty when valid. */
 export function validateFlag(input: unknown): Issue[] {
-  const issues = checkSchema(flagSchema, input);
-  // Semantic checks need a structurally sound document to walk.
-  if (issues.length > 0) return issues;
-  const flag = input as Flag;
+  return withSemantics(checkSchema(flagSchema, input), input, semanticIssues);
+}
+
+function semanticIssues(flag: Flag): Issue[] {
+  const issues: Issue[] = [];
   const count = flag.variations.length;
 
   const checkIndex = (index: number | undefined, path: string) => {
@@ -56,6 +57,7 @@ export function validateFlag(input: unknown): Issue[] {
   const targeted = new Map<string, string>();
   (flag.targets ?? []).forEach((t, i) => {
     checkIndex(t.variation, `/targets/${i}/variation`);
+    checkKind(t.contextKind, `/targets/${i}/contextKind`, issues);
     t.values.forEach((key, j) => {
       const id = `${t.contextKind ?? 'user'}\u0000${key}`;
       const first = targeted.get(id);
@@ -103,7 +105,5 @@ function checkServe(
   if (rollout.hash === 'unleash' && sum <= 0) {
     issues.push({ path: `${rpath}/variations`, code: 'weights_sum', message: 'weights must add up to more than 0' });
   }
-  if (rollout.contextKind === 'multi' || rollout.contextKind === 'kind') {
-    issues.push({ path: `${rpath}/contextKind`, code: 'reserved_kind', message: `"${rollout.contextKind}" is reserved` });
-  }
+  checkKind(rollout.contextKind, `${rpath}/contextKind`, issues);
 }
