@@ -2,25 +2,49 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import type { CommitListener } from './changes/mutation.js';
+import { type ChangeBus, memoryBus } from './dataplane/bus.js';
+import { StreamConnections } from './dataplane/connections.js';
+import { OutboxPublisher } from './dataplane/outbox-publisher.js';
+import { SdkCredentialCache } from './dataplane/sdk-credentials.js';
+import { type SnapshotCache, memoryCache } from './dataplane/snapshot-cache.js';
+import { StreamHub } from './dataplane/stream-hub.js';
+import type { NodeRole } from './config.js';
+import { sdkRoutes } from './http/routes/sdk.js';
+import { SdkKeyService } from './credentials/sdk-key-service.js';
+import { TokenService } from './credentials/token-service.js';
 import { ERROR_CODES } from './errors/errors.js';
 import { FlagService } from './flags/flag-service.js';
 import { createHttp } from './http/app.js';
 import { PROBLEM_BASE } from './http/problem.js';
+import { collectRoutes, type RouteEntry } from './http/route-table.js';
 import { auditRoutes } from './http/routes/audit.js';
 import { flagRoutes } from './http/routes/flags.js';
 import { projectRoutes } from './http/routes/projects.js';
+import { sdkKeyRoutes } from './http/routes/sdk-keys.js';
 import { segmentRoutes } from './http/routes/segments.js';
+import { sessionRoutes } from './http/routes/session.js';
+import { tokenRoutes } from './http/routes/tokens.js';
+import { userRoutes } from './http/routes/users.js';
 import type { SqlClient } from './infra/sql/client.js';
 import { migrate } from './infra/sql/migrate.js';
 import { ProjectService } from './projects/project-service.js';
 import { SegmentService } from './segments/segment-service.js';
+import { SessionService } from './users/session-service.js';
+import { UserService } from './users/user-service.js';
 
 export interface Vexil {
   http: FastifyInstance;
+  /** Present on api and all nodes. */
+  publisher: OutboxPublisher | undefined;
+  /** Present on stream and all nodes. */
+  hub: StreamHub | undefined;
+  connections: StreamConnections | undefined;
   db: SqlClient;
   projects: ProjectService;
   flags: FlagService;
   segments: SegmentService;
+  /** Every registered route (method, url, public), for the authorization matrix. */
+  routes: readonly RouteEntry[];
   close(): Promise<void>;
 }
 
@@ -28,18 +52,37 @@ export interface VexilOptions {
   db: SqlClient;
   onCommit?: CommitListener;
   log?: (line: Record<string, unknown>) => void;
+  /** Always mark the session cookie Secure (TLS ends at a proxy). Default: VEXIL_COOKIE_SECURE is set. */
+  cookieSecure?: boolean;
+  /** `api`: control plane and outbox publisher; `stream`: SDK endpoints; `all` (default): both. */
+  role?: NodeRole;
+  /** Change fan-out between nodes; default in-process (one node). */
+  bus?: ChangeBus;
+  /** Shared environment snapshots; default in memory. */
+  cache?: SnapshotCache;
+  stream?: { heartbeatMs?: number; maxPerCredential?: number; maxBufferedBytes?: number; checkMs?: number };
 }
 
 /** The composition root: migrates the store, wires services and routes. Listening is the caller's choice. */
 export async function createVexil(opts: VexilOptions): Promise<Vexil> {
   const { db } = opts;
+  const role = opts.role ?? 'all';
   await migrate(db);
-  const deps = { db, ...(opts.onCommit ? { onCommit: opts.onCommit } : {}) };
+  const bus = opts.bus ?? memoryBus((err) => opts.log?.({ level: 'error', msg: 'change subscriber failed', error: String((err as Error)?.stack ?? err) }));
+  const cache = opts.cache ?? memoryCache();
+  const publisher = role === 'stream' ? undefined : new OutboxPublisher({ db, bus });
+  // A commit kicks the publisher at once; its poll only catches what a crash left behind.
+  const onCommit: CommitListener = (environmentIds) => {
+    opts.onCommit?.(environmentIds);
+    void publisher?.kick();
+  };
+  const deps = { db, onCommit };
   const projects = new ProjectService(deps);
   const flags = new FlagService(deps);
   const segments = new SegmentService(deps);
 
   const http = createHttp({ db, ...(opts.log ? { log: opts.log } : {}) });
+  const routes = collectRoutes(http);
   await http.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -62,10 +105,38 @@ export async function createVexil(opts: VexilOptions): Promise<Vexil> {
   http.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => http.swagger());
   http.get('/health', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
 
+  let hub: StreamHub | undefined;
+  let connections: StreamConnections | undefined;
+  if (role !== 'api') {
+    hub = new StreamHub({ db, bus, cache, ...(opts.stream?.checkMs ? { checkMs: opts.stream.checkMs } : {}), ...(opts.log ? { log: opts.log } : {}) });
+    connections = new StreamConnections({
+      heartbeatMs: opts.stream?.heartbeatMs ?? 15_000,
+      maxPerCredential: opts.stream?.maxPerCredential ?? 20_000,
+      maxBufferedBytes: opts.stream?.maxBufferedBytes ?? 1 << 20,
+    });
+    const credentials = new SdkCredentialCache(db);
+    const open = connections;
+    hub.onRevoked((id) => {
+      credentials.evict(id);
+      open.closeCredential(id);
+    });
+    sdkRoutes(http, { hub, credentials, connections });
+  }
+
   projectRoutes(http, { db, projects });
   flagRoutes(http, { db, projects, flags });
   segmentRoutes(http, { projects, segments });
   auditRoutes(http, { db, projects });
+  tokenRoutes(http, { tokens: new TokenService({ db }) });
+  const onRevoked = (credentialId: string) => {
+    bus.publish({ type: 'revoked', credentialId }).catch((err) => opts.log?.({ level: 'warn', msg: 'revocation not broadcast; streams close at the next credential check', error: String(err) }));
+  };
+  sdkKeyRoutes(http, { projects, sdkKeys: new SdkKeyService({ db, onRevoked }) });
+  userRoutes(http, { users: new UserService({ db }) });
+  sessionRoutes(http, {
+    sessions: new SessionService({ db }),
+    cookieSecure: opts.cookieSecure ?? ['1', 'true', 'yes'].includes(process.env.VEXIL_COOKIE_SECURE ?? ''),
+  });
 
   await http.ready();
   return {
@@ -74,8 +145,17 @@ export async function createVexil(opts: VexilOptions): Promise<Vexil> {
     projects,
     flags,
     segments,
+    routes,
+    publisher,
+    hub,
+    connections,
     async close() {
+      connections?.closeAll();
+      await hub?.close();
+      await publisher?.close();
       await http.close();
+      await bus.close();
+      await cache.close();
       await db.close();
     },
   };

@@ -4,6 +4,8 @@ import { createVexil } from './app.js';
 import { bootstrapIfEmpty } from './bootstrap.js';
 import { configFromEnv } from './config.js';
 import { openStore } from './infra/sql/open.js';
+import { redisBus } from './dataplane/redis-bus.js';
+import { redisCache } from './dataplane/snapshot-cache.js';
 
 const USAGE = `Usage:
   vexil [--port N] [--host H] [--data DIR] [--role all|api|stream]   start the platform
@@ -38,7 +40,7 @@ async function main(argv: string[]) {
   const address = vexil.http.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = config.publicUrl.replace(`:${config.port}`, `:${port}`);
-  const store = config.databaseUrl ? 'PostgreSQL' : `embedded store in ${config.dataDir}`;
+  const store = `${config.databaseUrl ? 'PostgreSQL' : `embedded store in ${config.dataDir}`}${config.redisUrl ? ', Redis fan-out' : ''}`;
   console.log(
     `Vexil is ready at ${url} (${store}, role ${config.role}, ${Math.round(performance.now() - started)} ms)`,
   );

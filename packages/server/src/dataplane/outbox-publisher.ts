@@ -1,0 +1,94 @@
+import type { SqlClient } from '../infra/sql/client.js';
+import type { ChangeBus } from './bus.js';
+import type { ChangeMessage } from './messages.js';
+
+export interface PublisherOptions {
+  db: SqlClient;
+  bus: ChangeBus;
+  /** Safety net for changes whose commit notification was missed (a crash, another API node). */
+  pollMs?: number;
+  batch?: number;
+}
+
+/**
+ * Drains the outbox to the bus in commit order. A change leaves the outbox only after the bus
+ * took it, so while the bus is down changes wait there and go out, in order, when it returns.
+ * With several API nodes, a PostgreSQL advisory lock makes one of them the publisher at a time.
+ */
+export class OutboxPublisher {
+  readonly #db: SqlClient;
+  readonly #bus: ChangeBus;
+  readonly #batch: number;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #closed = false;
+  /** Published changes since start, and failed attempts: exposed for metrics and tests. */
+  readonly stats = { published: 0, failures: 0 };
+
+  constructor(opts: PublisherOptions) {
+    this.#db = opts.db;
+    this.#bus = opts.bus;
+    this.#batch = opts.batch ?? 500;
+    this.#timer = setInterval(() => this.kick(), opts.pollMs ?? 1000);
+    this.#timer.unref();
+  }
+
+  /** Asks for a drain now; concurrent requests coalesce into one more pass. */
+  kick(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = (async () => {
+      try {
+        do {
+          this.#again = false;
+          while ((await this.#drainBatch()) === this.#batch) {}
+        } while (this.#again && !this.#closed);
+      } catch {
+        this.stats.failures++;
+      } finally {
+        this.#running = undefined;
+      }
+    })();
+    return this.#running;
+  }
+
+  async #drainBatch(): Promise<number> {
+    return this.#db.transaction(async (tx) => {
+      if (this.#db.driver === 'postgres') {
+        const [lock] = await tx.query<{ ok: boolean }>("SELECT pg_try_advisory_xact_lock(hashtext('vexil.outbox')) AS ok");
+        if (!lock?.ok) return 0;
+      }
+      const rows = await tx.query<{ id: number; environment_id: string; seq: number; entity: 'flag' | 'segment'; key: string; op: 'put' | 'delete'; payload: ChangeMessage['payload'] }>(
+        'SELECT id, environment_id, seq, entity, key, op, payload FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1',
+        [this.#batch],
+      );
+      let done = 0;
+      for (const r of rows) {
+        const message: ChangeMessage = { type: 'change', environmentId: r.environment_id, seq: Number(r.seq), entity: r.entity, key: r.key, op: r.op, payload: r.payload };
+        try {
+          await this.#bus.publish(message);
+        } catch {
+          this.stats.failures++;
+          break;
+        }
+        done++;
+      }
+      if (done > 0) {
+        const ids = rows.slice(0, done).map((r) => r.id);
+        await tx.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [ids]);
+        this.stats.published += done;
+      }
+      return done === rows.length ? rows.length : 0;
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    await this.#running;
+  }
+}
