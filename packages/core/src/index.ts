@@ -30,9 +30,9 @@ export { validateFlag } from './validate/flag.js';
 export { validateSegment } from './validate/segment.js';
 export { validateSnapshot, findCycles, type Snapshot } from './validate/snapshot.js';
 
-export { createEvaluator, type Evaluator, type CreateEvaluatorResult } from './eval/evaluator.js';
+export { createEvaluator, type Evaluator, type EvaluatorOptions, type CreateEvaluatorResult } from './eval/evaluator.js';
 export { ERROR_KINDS, type ErrorKind, type EvaluationResult, type Reason } from './eval/result.js';
-export type { CompiledFlag } from './compile/cells.js';
+export type { CompiledFlag, CodegenMode } from './compile/cells.js';
 
 export { murmur3 } from './hash/murmur3.js';
 export { vexilBucket, unleashPercentile, unleashVariantTarget, bucketPrefix } from './hash/bucket.js';

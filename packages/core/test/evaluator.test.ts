@@ -9,6 +9,41 @@ const build = (...args: Parameters<typeof createEvaluator>): Evaluator => {
   return r.evaluator;
 };
 
+describe('tiered compilation', () => {
+  test('a flag evaluated often switches to generated code and keeps its results', () => {
+    const flag = boolFlag('hot', {
+      rules: [
+        { id: 'a', clauses: [{ attribute: 'country', op: 'in', values: ['US', 'CA', 'MX'] }, { attribute: 'age', op: 'greaterThan', values: [20] }], serve: { variation: 1 } },
+        { id: 'b', clauses: [{ attribute: 'email', op: 'endsWith', values: ['@example.com'], negate: true }], serve: { variation: 0 } },
+      ],
+      fallthrough: { variation: 1 },
+    });
+    const ev = build({ flags: [flag] });
+    const compiled = ev.flag('hot');
+    assert.equal(compiled?.tier, 'closures');
+    const contexts = [
+      { key: 'u', country: 'US', age: 30 },
+      { key: 'u', country: 'US', age: '30' },
+      { key: 'u', country: ['FR', 'CA'], age: [10, 25] },
+      { key: 'u', country: 'US', age: Number.POSITIVE_INFINITY, email: 'a@example.com' },
+      { kind: 'multi', user: { key: 'u', country: 'MX', age: 21 } },
+      { key: 'u', email: 'x@other.org' },
+      null,
+    ];
+    const early = contexts.map((c) => ev.evaluate('hot', c));
+    for (let i = 0; i < 1000; i++) ev.evaluate('hot', contexts[i % contexts.length]);
+    assert.equal(compiled?.tier, 'generated', 'the flag tiered up');
+    assert.deepEqual(contexts.map((c) => ev.evaluate('hot', c)), early);
+  });
+
+  test('codegen off keeps the closures', () => {
+    const r = createEvaluator({ flags: [boolFlag('cold', { rules: [{ id: 'a', clauses: [], serve: { variation: 1 } }] })] }, { codegen: 'off' });
+    assert.ok(r.ok);
+    for (let i = 0; i < 2000; i++) r.evaluator.evaluate('cold', {});
+    assert.equal(r.evaluator.flag('cold')?.tier, 'closures');
+  });
+});
+
 describe('evaluator updates', () => {
   test('replacing a segment changes every flag that refers to it, without recompiling them', () => {
     const ev = build({

@@ -49,15 +49,19 @@ test('golden vectors are present', () => {
 for (const file of files) {
   const doc = JSON.parse(readFileSync(new URL(file, DIR), 'utf8')) as VectorFile;
 
-  if (doc.cases) {
+  // Every case runs through both tiers of compiled code: the closures every host can run, and
+  // the generated code hot flags get where the host allows it.
+  for (const codegen of ['off', 'eager'] as const) {
+    if (!doc.cases) break;
     let compiled: CreateEvaluatorResult | undefined;
     let thrown: unknown;
     try {
-      compiled = createEvaluator({ flags: doc.flags ?? [], segments: doc.segments ?? [] });
+      compiled = createEvaluator({ flags: doc.flags ?? [], segments: doc.segments ?? [] }, { codegen });
     } catch (error) {
       thrown = error;
     }
-    test(`${file} › snapshot is valid`, () => {
+    const tier = codegen === 'off' ? '' : ' [generated]';
+    test(`${file} › snapshot is valid${tier}`, () => {
       assert.equal(thrown, undefined, `createEvaluator threw: ${String(thrown)}`);
       assert.ok(
         compiled?.ok,
@@ -65,7 +69,7 @@ for (const file of files) {
       );
     });
     for (const c of doc.cases) {
-      test(`${file} › ${c.name}`, () => {
+      test(`${file} › ${c.name}${tier}`, () => {
         assert.ok(compiled?.ok, 'the file snapshot was rejected (see the "snapshot is valid" test)');
         const result = compiled.evaluator.evaluate(c.flag, c.context);
         assert.deepEqual(result, c.expect);

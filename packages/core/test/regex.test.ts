@@ -603,6 +603,37 @@ describe('differential against re2js', () => {
     );
   });
 
+  it('agrees on repetition-free patterns, which may run on the host RegExp', () => {
+    // The same grammar without quantifiers: alternations of such patterns are what native.ts
+    // hands to the host engine when their branches start with disjoint characters.
+    const { plain } = fc.letrec<{ plain: string; group: string }>((tie) => ({
+      group: fc.oneof(
+        { weight: 4, arbitrary: literal },
+        { weight: 3, arbitrary: charClass },
+        { weight: 1, arbitrary: tie('plain').map((n) => `(${n})`) },
+        { weight: 1, arbitrary: tie('plain').map((n) => `(?i:${n})`) },
+      ),
+      plain: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        { weight: 3, arbitrary: tie('group') },
+        { weight: 1, arbitrary: fc.constantFrom('^', '$', '\\A', '\\z', '\\b', '\\B') },
+        { weight: 3, arbitrary: fc.array(tie('plain'), { minLength: 2, maxLength: 5 }).map((ns) => ns.join('')) },
+        { weight: 3, arbitrary: fc.array(tie('plain'), { minLength: 2, maxLength: 3 }).map((ns) => ns.join('|')) },
+      ),
+    }));
+    const inputs = fc.array(input, { minLength: 1, maxLength: 6 });
+    let native = 0;
+    fc.assert(
+      fc.property(plain, fc.boolean(), inputs, (pattern, ci, strings) => {
+        const compiled = compileRegex(pattern, { caseInsensitive: ci });
+        if (compiled.ok && compiled.regex.constructor.name === 'NativeRegex') native++;
+        agree(pattern, ci, strings);
+      }),
+      { numRuns: 2000, seed: 99 },
+    );
+    assert.ok(native > 300, `only ${native} of 2000 patterns took the native path`);
+  });
+
   it('agrees on what is accepted or rejected for token soup', () => {
     const token = fc.constantFrom(
       ...'ab()[]{}*+?|^$\\-,0127:.P<>=!ismUdwbBxQEzApLé'.split(''),

@@ -1,3 +1,4 @@
+import type { Interner } from './intern.js';
 import type { EvaluationResult } from '../eval/result.js';
 
 /**
@@ -8,7 +9,11 @@ import type { EvaluationResult } from '../eval/result.js';
 export interface SegmentCell {
   key: string;
   /** Undefined while no segment with this key exists: segmentMatch then does not match. */
-  match: ((context: unknown, depth: number) => boolean) | undefined;
+  segment: CompiledSegment | undefined;
+}
+
+export interface CompiledSegment {
+  match(context: unknown, depth: number): boolean;
 }
 
 export interface CompiledFlag {
@@ -17,7 +22,16 @@ export interface CompiledFlag {
   readonly kind: string;
   readonly clientVisible: boolean;
   evaluate(context: unknown, depth?: number): EvaluationResult;
+  /** `closures` until the flag has proven hot, then `generated` where the host allows it. */
+  readonly tier: 'closures' | 'generated';
 }
+
+/**
+ * When flags get generated code: `auto` after they have been evaluated TIER_UP_AFTER times (and
+ * where the host allows `new Function`), `eager` at once, `off` never.
+ */
+export type CodegenMode = 'off' | 'auto' | 'eager';
+export const TIER_UP_AFTER = 1000;
 
 export interface FlagCell {
   key: string;
@@ -28,6 +42,8 @@ export interface FlagCell {
 export interface CompileScope {
   segment(key: string): SegmentCell;
   flag(key: string): FlagCell;
+  readonly codegen: CodegenMode;
+  readonly intern: Interner;
 }
 
 /** Prerequisite chains and nested segments deeper than this are treated as cycles. */

@@ -1,89 +1,175 @@
 import { selectKind } from '../eval/context-access.js';
-import {
-  type EvaluationResult,
-  FALLTHROUGH,
-  OFF,
-  TARGET_MATCH,
-  errorResult,
-  prerequisiteFailed,
-  ruleMatch,
-} from '../eval/result.js';
+import { type EvaluationResult, FALLTHROUGH, OFF, TARGET_MATCH, errorResult } from '../eval/result.js';
 import type { Flag } from '../model/flag.js';
 import type { JsonValue } from '../schema/builder.js';
-import { type CompileScope, type CompiledFlag, MAX_DEPTH } from './cells.js';
+import { type CodegenMode, type CompileScope, type CompiledFlag, type FlagCell, MAX_DEPTH, TIER_UP_AFTER } from './cells.js';
 import { type Matcher, compileClause } from './clause.js';
-import { type Server, compileServe } from './serve.js';
+import { type RuleMatcher, generateFlagEvaluation, generateRuleMatcher } from './codegen.js';
+import type { Interner } from './intern.js';
+import { type Outcome, compileServe, frozenValues } from './serve.js';
 
-interface CompiledRule {
-  matchers: Matcher[];
-  serve: Server;
-  reason: ReturnType<typeof ruleMatch>;
+interface CompiledTarget {
+  select: ReturnType<typeof selectKind>;
+  keys: Set<string>;
+  outcome: EvaluationResult;
+}
+
+interface CompiledPrerequisite {
+  cell: FlagCell;
+  variation: number;
+  failed: EvaluationResult;
+}
+
+const EMPTY: never[] = [];
+
+/** The first rule (by index) whose clauses all match, through the compiled closures; -1 if none. */
+export function firstMatchingRule(rules: readonly (readonly Matcher[])[], context: unknown, depth: number): number {
+  rules: for (let i = 0; i < rules.length; i++) {
+    const ms = rules[i] as readonly Matcher[];
+    for (let j = 0; j < ms.length; j++) if (!(ms[j] as Matcher)(context, depth)) continue rules;
+    return i;
+  }
+  return -1;
 }
 
 /**
- * Compiles a validated flag into a closure. Every parse, regex and lookup table is built here;
- * evaluation then walks prepared arrays and allocates only its result object.
+ * A compiled flag: plain data (prepared tables, shared matchers, interned results) with its
+ * evaluation on the prototype, so that ten thousand flags hold no closures of their own.
+ * Evaluation allocates nothing. After TIER_UP_AFTER evaluations, its rules are generated as one
+ * function (codegen.ts), where the host allows it.
  */
-export function compileFlag(flag: Flag, scope: CompileScope): CompiledFlag {
-  const { key, version } = flag;
-  const salt = flag.salt ?? key;
-  const values: JsonValue[] = flag.variations.map((v) => v.value);
-  const offIndex = flag.offVariation;
-  const offResult = (reason: EvaluationResult['reason']): EvaluationResult =>
-    offIndex === undefined
-      ? { value: null, variationIndex: null, reason, version, inExperiment: false }
-      : { value: values[offIndex] ?? null, variationIndex: offIndex, reason, version, inExperiment: false };
+class FlagImpl implements CompiledFlag {
+  #hits = 0;
+  #generated: RuleMatcher | undefined = undefined;
+  #wholeGenerated = false;
+  /** The one result of a flag that is off, or on with nothing to decide: returned at once. */
+  readonly #fixed: EvaluationResult | undefined;
 
-  const prerequisites = (flag.prerequisites ?? []).map((p) => ({
-    cell: scope.flag(p.key),
-    variation: p.variation,
-    reason: prerequisiteFailed(p.key),
-  }));
+  constructor(
+    readonly key: string,
+    readonly version: number,
+    readonly kind: string,
+    readonly clientVisible: boolean,
+    on: boolean,
+    off: EvaluationResult,
+    private readonly prerequisites: readonly CompiledPrerequisite[],
+    private readonly targets: readonly CompiledTarget[],
+    private readonly rules: readonly (readonly Matcher[])[],
+    private readonly outcomes: readonly Outcome[],
+    private readonly fallthrough: Outcome,
+    private readonly codegen: CodegenMode,
+    private readonly intern: Interner,
+  ) {
+    if (!on) this.#fixed = off;
+    else if (prerequisites.length === 0 && targets.length === 0 && rules.length === 0 && typeof fallthrough !== 'function') this.#fixed = fallthrough;
+    if (codegen === 'eager') this.#tierUp();
+  }
 
-  const targets = (flag.targets ?? [])
-    .filter((t) => t.values.length > 0)
-    .map((t) => ({
-      select: selectKind(t.contextKind ?? 'user'),
-      keys: new Set(t.values),
-      serve: compileServe({ variation: t.variation }, values, version, salt),
-    }));
+  get tier(): 'closures' | 'generated' {
+    return this.#generated === undefined && !this.#wholeGenerated ? 'closures' : 'generated';
+  }
 
-  const rules: CompiledRule[] = (flag.rules ?? []).map((rule, index) => ({
-    matchers: rule.clauses.map((c) => compileClause(c, scope, salt)),
-    serve: compileServe(rule.serve, values, version, salt),
-    reason: ruleMatch(index, rule.id),
-  }));
+  evaluate(context: unknown, depth = 0): EvaluationResult {
+    const fixed = this.#fixed;
+    if (fixed !== undefined) return fixed;
+    if (depth > MAX_DEPTH) return errorResult('MALFORMED_FLAG', this.version);
 
-  const fallthrough = compileServe(flag.fallthrough, values, version, salt);
-  const on = flag.on;
-
-  const evaluate = (context: unknown, depth = 0): EvaluationResult => {
-    if (!on) return offResult(OFF);
-    if (depth > MAX_DEPTH) return errorResult('MALFORMED_FLAG', version);
-
-    for (const p of prerequisites) {
+    const prerequisites = this.prerequisites;
+    for (let i = 0; i < prerequisites.length; i++) {
+      const p = prerequisites[i] as CompiledPrerequisite;
       const pre = p.cell.flag;
-      if (pre === undefined) return offResult(p.reason);
+      if (pre === undefined) return p.failed;
       const r = pre.evaluate(context, depth + 1);
-      if (r.reason.kind === 'ERROR' && r.reason.errorKind === 'MALFORMED_FLAG') return errorResult('MALFORMED_FLAG', version);
-      if (r.reason.kind === 'OFF' || r.variationIndex !== p.variation) return offResult(p.reason);
+      if (r.reason.kind === 'ERROR' && r.reason.errorKind === 'MALFORMED_FLAG') return errorResult('MALFORMED_FLAG', this.version);
+      if (r.reason.kind === 'OFF' || r.variationIndex !== p.variation) return p.failed;
     }
 
-    for (const t of targets) {
+    const targets = this.targets;
+    for (let i = 0; i < targets.length; i++) {
+      const t = targets[i] as CompiledTarget;
       const attrs = t.select(context);
       if (attrs !== undefined) {
         const k = attrs.key;
-        if (typeof k === 'string' && t.keys.has(k)) return t.serve(context, TARGET_MATCH);
+        if (typeof k === 'string' && t.keys.has(k)) return t.outcome;
       }
     }
 
-    rules: for (const rule of rules) {
-      for (const m of rule.matchers) if (!m(context, depth)) continue rules;
-      return rule.serve(context, rule.reason);
+    const rules = this.rules;
+    if (rules.length > 0) {
+      const generated = this.#generated;
+      let i: number;
+      if (generated !== undefined) i = generated(context, depth);
+      else {
+        if (this.codegen === 'auto' && ++this.#hits === TIER_UP_AFTER) this.#tierUp();
+        i = firstMatchingRule(rules, context, depth);
+      }
+      if (i >= 0) {
+        const o = this.outcomes[i] as Outcome;
+        return typeof o === 'function' ? o(context) : o;
+      }
     }
+    const f = this.fallthrough;
+    return typeof f === 'function' ? f(context) : f;
+  }
 
-    return fallthrough(context, FALLTHROUGH);
-  };
+  #tierUp(): void {
+    if (this.rules.length === 0) return;
+    if (this.prerequisites.length === 0 && this.targets.length === 0) {
+      const whole = generateFlagEvaluation(this.rules, this.outcomes, this.fallthrough, errorResult('MALFORMED_FLAG', this.version), this.intern);
+      if (whole !== undefined) {
+        // An own property shadowing the prototype's method: callers reach the generated code directly.
+        this.evaluate = whole;
+        this.#wholeGenerated = true;
+        return;
+      }
+    }
+    this.#generated = generateRuleMatcher(this.rules, this.intern);
+  }
+}
 
-  return { key, version, kind: flag.kind, clientVisible: flag.clientVisible ?? false, evaluate };
+/** Compiles a validated flag. Every parse, regex, lookup table and result is built here, once. */
+export function compileFlag(flag: Flag, scope: CompileScope): CompiledFlag {
+  const { key, version } = flag;
+  const intern = scope.intern;
+  const salt = flag.salt ?? key;
+  const values: JsonValue[] = frozenValues(flag.variations.map((v) => v.value));
+  const offIndex = flag.offVariation;
+  const offResult = (reason: EvaluationResult['reason']): EvaluationResult =>
+    offIndex === undefined ? intern.result(null, null, reason, version) : intern.result(values[offIndex] ?? null, offIndex, reason, version);
+
+  const prerequisites: CompiledPrerequisite[] =
+    flag.prerequisites === undefined || flag.prerequisites.length === 0
+      ? EMPTY
+      : flag.prerequisites.map((p) => ({ cell: scope.flag(p.key), variation: p.variation, failed: offResult(intern.prerequisiteReason(p.key)) }));
+
+  const targetList = (flag.targets ?? EMPTY).filter((t) => t.values.length > 0);
+  const targets: CompiledTarget[] =
+    targetList.length === 0
+      ? EMPTY
+      : targetList.map((t) => ({
+          select: selectKind(t.contextKind ?? 'user'),
+          keys: new Set(t.values),
+          outcome: intern.result(values[t.variation] ?? null, t.variation, TARGET_MATCH, version),
+        }));
+
+  const ruleList = flag.rules ?? EMPTY;
+  const rules: Matcher[][] = ruleList.length === 0 ? EMPTY : ruleList.map((rule) => rule.clauses.map((c) => compileClause(c, scope, salt)));
+  const outcomes: Outcome[] =
+    ruleList.length === 0 ? EMPTY : ruleList.map((rule, index) => compileServe(rule.serve, values, version, salt, intern.ruleReason(index, rule.id), intern));
+
+  return new FlagImpl(
+    key,
+    version,
+    flag.kind,
+    flag.clientVisible ?? false,
+    flag.on,
+    offResult(OFF),
+    prerequisites,
+    targets,
+    rules,
+    outcomes,
+    compileServe(flag.fallthrough, values, version, salt, FALLTHROUGH, intern),
+    scope.codegen,
+    intern,
+  );
 }

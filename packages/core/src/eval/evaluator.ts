@@ -1,6 +1,7 @@
-import type { CompileScope, CompiledFlag, FlagCell, SegmentCell } from '../compile/cells.js';
+import type { CodegenMode, CompileScope, CompiledFlag, FlagCell, SegmentCell } from '../compile/cells.js';
 import { compileFlag } from '../compile/flag.js';
 import { compileSegment } from '../compile/segment.js';
+import { Interner } from '../compile/intern.js';
 import type { Flag } from '../model/flag.js';
 import type { Segment } from '../model/segment.js';
 import type { Issue } from '../schema/check.js';
@@ -28,11 +29,16 @@ export interface Evaluator {
 
 export type CreateEvaluatorResult = { ok: true; evaluator: Evaluator } | { ok: false; issues: Issue[] };
 
+export interface EvaluatorOptions {
+  /** Generated code for hot flags: `auto` (default), `eager` or `off` (see CodegenMode). */
+  codegen?: CodegenMode;
+}
+
 /** Validates a whole snapshot and compiles it; a snapshot with any problem is rejected whole. */
-export function createEvaluator(snapshot: Snapshot): CreateEvaluatorResult {
+export function createEvaluator(snapshot: Snapshot, options: EvaluatorOptions = {}): CreateEvaluatorResult {
   const issues = validateSnapshot(snapshot);
   if (issues.length > 0) return { ok: false, issues };
-  const evaluator = new SnapshotEvaluator();
+  const evaluator = new SnapshotEvaluator(options.codegen ?? 'auto');
   for (const s of snapshot.segments ?? []) evaluator.putSegment(s as Segment);
   for (const f of snapshot.flags) evaluator.putFlag(f as Flag);
   return { ok: true, evaluator };
@@ -40,14 +46,17 @@ export function createEvaluator(snapshot: Snapshot): CreateEvaluatorResult {
 
 class SnapshotEvaluator implements Evaluator {
   readonly #flags = new Map<string, FlagCell>();
+  /** Compiled flags by key, beside their cells: evaluate() costs one lookup, not two. */
+  readonly #compiled = new Map<string, CompiledFlag>();
   readonly #segments = new Map<string, SegmentCell>();
-  readonly #scope: CompileScope = {
-    flag: (key) => this.#flagCell(key),
-    segment: (key) => this.#segmentCell(key),
-  };
+  readonly #scope: CompileScope;
+
+  constructor(codegen: CodegenMode) {
+    this.#scope = { flag: (key) => this.#flagCell(key), segment: (key) => this.#segmentCell(key), codegen, intern: new Interner() };
+  }
 
   evaluate(flagKey: string, context: unknown): EvaluationResult {
-    const flag = this.#flags.get(flagKey)?.flag;
+    const flag = this.#compiled.get(flagKey);
     if (flag === undefined) return errorResult('FLAG_NOT_FOUND');
     try {
       return flag.evaluate(context);
@@ -75,6 +84,7 @@ class SnapshotEvaluator implements Evaluator {
   deleteFlag(key: string) {
     const cell = this.#flags.get(key);
     if (cell) cell.flag = undefined;
+    this.#compiled.delete(key);
   }
 
   setSegment(input: unknown): Issue[] {
@@ -85,15 +95,17 @@ class SnapshotEvaluator implements Evaluator {
 
   deleteSegment(key: string) {
     const cell = this.#segments.get(key);
-    if (cell) cell.match = undefined;
+    if (cell) cell.segment = undefined;
   }
 
   putFlag(flag: Flag) {
-    this.#flagCell(flag.key).flag = compileFlag(flag, this.#scope);
+    const compiled = compileFlag(flag, this.#scope);
+    this.#flagCell(flag.key).flag = compiled;
+    this.#compiled.set(flag.key, compiled);
   }
 
   putSegment(segment: Segment) {
-    this.#segmentCell(segment.key).match = compileSegment(segment, this.#scope);
+    this.#segmentCell(segment.key).segment = compileSegment(segment, this.#scope);
   }
 
   #flagCell(key: string): FlagCell {
@@ -104,7 +116,7 @@ class SnapshotEvaluator implements Evaluator {
 
   #segmentCell(key: string): SegmentCell {
     let cell = this.#segments.get(key);
-    if (!cell) this.#segments.set(key, (cell = { key, match: undefined }));
+    if (!cell) this.#segments.set(key, (cell = { key, segment: undefined }));
     return cell;
   }
 }

@@ -1,5 +1,6 @@
 import { LazyDfa } from './dfa.js';
 import { compileProgram } from './nfa.js';
+import { nativeSource } from './native.js';
 import { parse, RegexSyntaxError } from './parse.js';
 
 /*
@@ -31,10 +32,30 @@ class CompiledRegex implements SafeRegex {
   }
 }
 
+/** A pattern the host's RegExp can run without backtracking risk (see native.ts). */
+class NativeRegex implements SafeRegex {
+  constructor(
+    readonly source: string,
+    private readonly re: RegExp,
+  ) {}
+
+  test(input: string): boolean {
+    return this.re.test(input);
+  }
+}
+
 export function compileRegex(pattern: string, options?: { caseInsensitive?: boolean }): RegexCompileResult {
   try {
     const ast = parse(pattern, options?.caseInsensitive === true);
     const program = compileProgram(ast);
+    const native = nativeSource(ast);
+    if (native !== undefined) {
+      try {
+        return { ok: true, regex: new NativeRegex(pattern, new RegExp(native, 'u')) };
+      } catch {
+        // A host without some RegExp feature: the DFA handles every pattern.
+      }
+    }
     return { ok: true, regex: new CompiledRegex(pattern, new LazyDfa(program)) };
   } catch (e) {
     if (e instanceof RegexSyntaxError) return { ok: false, error: `invalid regular expression: ${e.message}` };

@@ -22,7 +22,9 @@ const describe = (v: unknown) => {
 };
 
 export const pointer = (base: string, key: string | number) =>
-  `${base}/${String(key).replaceAll('~', '~0').replaceAll('/', '~1')}`;
+  typeof key === 'number' || (key.indexOf('~') < 0 && key.indexOf('/') < 0)
+    ? `${base}/${key}`
+    : `${base}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
 
 const patternCache = new Map<string, RegExp>();
 
@@ -85,18 +87,34 @@ function walkString(s: S, v: string, path: string, out: Issue[]) {
   if (Array.isArray(s.enum) && !s.enum.includes(v)) {
     out.push({ path, code: 'invalid_value', message: `must be one of ${(s.enum as string[]).join(', ')}` });
   }
-  const len = [...v].length;
-  if (typeof s.minLength === 'number' && len < s.minLength) {
-    out.push({ path, code: 'too_short', message: `must be at least ${s.minLength} characters` });
+  // Lengths count code points; a string has between length/2 and length of them, so most
+  // strings are decided without counting.
+  const min = s.minLength;
+  const max = s.maxLength;
+  if (typeof min === 'number' && v.length / 2 < min && codePoints(v) < min) {
+    out.push({ path, code: 'too_short', message: `must be at least ${min} characters` });
   }
-  if (typeof s.maxLength === 'number' && len > s.maxLength) {
-    out.push({ path, code: 'too_long', message: `must be at most ${s.maxLength} characters` });
+  if (typeof max === 'number' && v.length > max && codePoints(v) > max) {
+    out.push({ path, code: 'too_long', message: `must be at most ${max} characters` });
   }
   if (typeof s.pattern === 'string') {
     let re = patternCache.get(s.pattern);
     if (!re) patternCache.set(s.pattern, (re = new RegExp(s.pattern, 'u')));
     if (!re.test(v)) out.push({ path, code: 'invalid_format', message: `must match ${s.pattern}` });
   }
+}
+
+function codePoints(v: string): number {
+  let n = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 0xd800 && c < 0xdc00 && i + 1 < v.length) {
+      const lo = v.charCodeAt(i + 1);
+      if (lo >= 0xdc00 && lo < 0xe000) i++;
+    }
+    n++;
+  }
+  return n;
 }
 
 function walkNumber(s: S, v: number, path: string, out: Issue[]) {
@@ -131,9 +149,12 @@ function walkObject(s: S, v: Record<string, unknown>, path: string, out: Issue[]
     out.push({ path, code: 'too_long', message: `must have at most ${s.maxProperties} properties` });
   }
   const extra = s.additionalProperties;
-  for (const [key, child] of Object.entries(v)) {
+  const keys = Object.keys(v);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const child = v[key];
     if (child === undefined) continue;
-    const prop = props[key];
+    const prop = Object.hasOwn(props, key) ? props[key] : undefined;
     if (prop) walk(prop, child, pointer(path, key), out, depth + 1);
     else if (extra === false) out.push({ path: pointer(path, key), code: 'unknown_property', message: 'is not a known property' });
     else if (typeof extra === 'object' && extra !== null) walk(extra as S, child, pointer(path, key), out, depth + 1);
