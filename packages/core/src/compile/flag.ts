@@ -42,6 +42,11 @@ class FlagImpl implements CompiledFlag {
   #hits = 0;
   #generated: RuleMatcher | undefined = undefined;
   #wholeGenerated = false;
+  /**
+   * An own property from the start, so that every compiled flag keeps one hidden class when a
+   * hot one swaps in its generated evaluation: call sites stay monomorphic.
+   */
+  evaluate: (context: unknown, depth?: number) => EvaluationResult;
   /** The one result of a flag that is off, or on with nothing to decide: returned at once. */
   readonly #fixed: EvaluationResult | undefined;
 
@@ -60,6 +65,7 @@ class FlagImpl implements CompiledFlag {
     private readonly codegen: CodegenMode,
     private readonly intern: Interner,
   ) {
+    this.evaluate = FlagImpl.prototype.evaluateWithClosures;
     if (!on) this.#fixed = off;
     else if (prerequisites.length === 0 && targets.length === 0 && rules.length === 0 && typeof fallthrough !== 'function') this.#fixed = fallthrough;
     if (codegen === 'eager') this.#tierUp();
@@ -69,7 +75,7 @@ class FlagImpl implements CompiledFlag {
     return this.#generated === undefined && !this.#wholeGenerated ? 'closures' : 'generated';
   }
 
-  evaluate(context: unknown, depth = 0): EvaluationResult {
+  evaluateWithClosures(context: unknown, depth = 0): EvaluationResult {
     const fixed = this.#fixed;
     if (fixed !== undefined) return fixed;
     if (depth > MAX_DEPTH) return errorResult('MALFORMED_FLAG', this.version);
