@@ -10,6 +10,10 @@ import { type SnapshotCache, memoryCache } from './dataplane/snapshot-cache.js';
 import { StreamHub } from './dataplane/stream-hub.js';
 import type { NodeRole } from './config.js';
 import { sdkRoutes } from './http/routes/sdk.js';
+import { eventRoutes } from './http/routes/events.js';
+import { clientRoutes } from './http/routes/client.js';
+import { ofrepRoutes } from './http/routes/ofrep.js';
+import { AllowedOrigins, corsPreflightRoutes } from './http/cors.js';
 import { SdkKeyService } from './credentials/sdk-key-service.js';
 import { TokenService } from './credentials/token-service.js';
 import { ERROR_CODES } from './errors/errors.js';
@@ -121,6 +125,11 @@ export async function createVexil(opts: VexilOptions): Promise<Vexil> {
       open.closeCredential(id);
     });
     sdkRoutes(http, { hub, credentials, connections });
+    eventRoutes(http, { db, credentials });
+    const origins = new AllowedOrigins(db);
+    clientRoutes(http, { hub, credentials, connections, origins });
+    ofrepRoutes(http, { hub, credentials, origins });
+    corsPreflightRoutes(http, ['/client', '/ofrep']);
   }
 
   projectRoutes(http, { db, projects });

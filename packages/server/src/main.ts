@@ -3,9 +3,9 @@ import { mkdirSync } from 'node:fs';
 import { createVexil } from './app.js';
 import { bootstrapIfEmpty } from './bootstrap.js';
 import { configFromEnv } from './config.js';
-import { openStore } from './infra/sql/open.js';
 import { redisBus } from './dataplane/redis-bus.js';
 import { redisCache } from './dataplane/snapshot-cache.js';
+import { openStore } from './infra/sql/open.js';
 
 const USAGE = `Usage:
   vexil [--port N] [--host H] [--data DIR] [--role all|api|stream]   start the platform
@@ -30,12 +30,19 @@ async function main(argv: string[]) {
   const db = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const vexil = await createVexil({
     db,
+    role: config.role,
+    // With REDIS_URL, changes fan out to every node through Redis and snapshots are shared there.
+    ...(config.redisUrl ? { bus: await redisBus(config.redisUrl), cache: await redisCache(config.redisUrl) } : {}),
     log: (line) => console.error(JSON.stringify({ time: new Date().toISOString(), ...line })),
   });
-  const first = await bootstrapIfEmpty(db, vexil.projects, {
-    adminEmail: config.adminEmail,
-    adminPassword: config.adminPassword,
-  });
+  // A stream node never writes: the first api (or all) node creates the administrator.
+  const first =
+    config.role === 'stream'
+      ? undefined
+      : await bootstrapIfEmpty(db, vexil.projects, {
+          adminEmail: config.adminEmail,
+          adminPassword: config.adminPassword,
+        });
   await vexil.http.listen({ port: config.port, host: config.host });
   const address = vexil.http.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -13,7 +13,7 @@ const filterProps = {
   environment: text('Exact environment key.'),
   from: t.optional(t.string({ pattern: RFC3339, description: 'RFC 3339 time; events at or after it.' })),
   to: t.optional(t.string({ pattern: RFC3339, description: 'RFC 3339 time; events strictly before it.' })),
-  limit: t.optional(t.string({ pattern: '^[0-9]{1,4}$', description: '1..200, default 50.' })),
+  limit: t.optional(t.string({ pattern: '^([1-9]|[1-9][0-9]|1[0-9][0-9]|200)$', description: '1..200, default 50.' })),
   cursor: t.optional(t.string({ maxLength: 64, description: 'nextCursor of the previous page.' })),
 };
 
@@ -109,7 +109,11 @@ export function parseAuditQuery(q: ProjectAuditQuery): AuditFilters {
   if (q.action !== undefined) {
     const a = q.action.endsWith('.*') ? q.action.slice(0, -1) : q.action;
     if (a.includes('*'))
-      issues.push({ path: '/query/action', code: 'invalid_format', message: 'only a trailing ".*" wildcard is allowed' });
+      issues.push({
+        path: '/query/action',
+        code: 'invalid_format',
+        message: 'only a trailing ".*" wildcard is allowed',
+      });
     else if (a.endsWith('.')) actionPrefix = a;
     else action = a;
   }
@@ -129,7 +133,14 @@ export function parseAuditQuery(q: ProjectAuditQuery): AuditFilters {
 }
 
 function validCalendar(v: string): boolean {
-  const [y, mo, d, h, mi, s] = [v.slice(0, 4), v.slice(5, 7), v.slice(8, 10), v.slice(11, 13), v.slice(14, 16), v.slice(17, 19)].map(Number);
+  const [y, mo, d, h, mi, s] = [
+    v.slice(0, 4),
+    v.slice(5, 7),
+    v.slice(8, 10),
+    v.slice(11, 13),
+    v.slice(14, 16),
+    v.slice(17, 19),
+  ].map(Number);
   if (y === undefined || mo === undefined || d === undefined || h === undefined || mi === undefined || s === undefined)
     return false;
   const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
@@ -157,8 +168,6 @@ interface EventRow {
   hash: string;
 }
 
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 /** Builds the WHERE clause and its parameters; exported for the benchmark's EXPLAIN. */
 export function auditWhere(f: AuditFilters): { where: string; params: unknown[] } {
   const params: unknown[] = [];
@@ -172,9 +181,13 @@ export function auditWhere(f: AuditFilters): { where: string; params: unknown[] 
   if (f.resourceType !== undefined) conds.push(`resource_type = ${p(f.resourceType)}`);
   if (f.resourceKey !== undefined) conds.push(`resource_key = ${p(f.resourceKey)}`);
   if (f.actor !== undefined) conds.push(`actor_id = ${p(f.actor)}`);
-  if (f.action !== undefined) conds.push(`action = ${p(f.action)}`);
-  // LIKE with a constant prefix; the C-collation expression lets a btree index serve it under any database collation.
-  if (f.actionPrefix !== undefined) conds.push(`action COLLATE "C" LIKE ${p(`${escapeLike(f.actionPrefix)}%`)}`);
+  if (f.action !== undefined) conds.push(`action COLLATE "C" = ${p(f.action)}`);
+  if (f.actionPrefix !== undefined) {
+    // A byte-order range (C collation, whatever the database's): [prefix, prefix with its last character bumped).
+    const lo = f.actionPrefix;
+    const hi = lo.slice(0, -1) + String.fromCharCode(lo.charCodeAt(lo.length - 1) + 1);
+    conds.push(`action COLLATE "C" >= ${p(lo)} AND action COLLATE "C" < ${p(hi)}`);
+  }
   if (f.environment !== undefined) conds.push(`environment_key = ${p(f.environment)}`);
   if (f.from !== undefined) conds.push(`at >= ${p(f.from.toISOString())}`);
   if (f.to !== undefined) conds.push(`at < ${p(f.to.toISOString())}`);
@@ -182,25 +195,54 @@ export function auditWhere(f: AuditFilters): { where: string; params: unknown[] 
   return { where: conds.length ? `WHERE ${conds.join(' AND ')}` : '', params };
 }
 
+const COLUMNS = `id, project_id, seq, at, actor_type, actor_id, actor_name, action, resource_type, resource_key,
+  environment_key, before, after, comment, request_id, prev_hash, hash`;
+
+/** The page query: newest first by keyset on id, then the page's project keys. */
 export function auditSql(f: AuditFilters): { text: string; params: unknown[] } {
   const { where, params } = auditWhere(f);
   params.push(f.limit + 1);
-  // Page first (newest first, keyset on id), then name the projects of just that page.
   const text = `SELECT e.*, p.key AS project_key FROM (
-      SELECT id, project_id, seq, at, actor_type, actor_id, actor_name, action, resource_type, resource_key,
-             environment_key, before, after, comment, request_id, prev_hash, hash
-      FROM audit_events ${where} ORDER BY id DESC LIMIT $${params.length}
+      SELECT ${COLUMNS} FROM audit_events ${where} ORDER BY id DESC LIMIT $${params.length}
     ) e LEFT JOIN projects p ON p.id = e.project_id ORDER BY e.id DESC`;
   return { text, params };
 }
 
+/**
+ * Time-range candidates above this many fall back to auditSql. Below it, collecting every matching
+ * id through the (project_id, at, id) or (at, id) index and sorting them beats walking ids down
+ * from the newest, which the planner would otherwise pick: it assumes the range's rows are spread
+ * evenly over ids, while in an append-only log they sit together, possibly far from the top.
+ */
+export const RANGE_CANDIDATE_CAP = 50_000;
+
+/** The page query for time ranges: candidates first (materialized, capped), then the top ids. */
+export function auditRangeSql(f: AuditFilters, cap = RANGE_CANDIDATE_CAP): { text: string; params: unknown[] } {
+  const { where, params } = auditWhere(f);
+  params.push(cap + 1, f.limit + 1);
+  const text = `WITH r AS MATERIALIZED (SELECT id FROM audit_events ${where} LIMIT $${params.length - 1}),
+      page AS (SELECT id FROM r ORDER BY id DESC LIMIT $${params.length})
+    SELECT e.*, p.key AS project_key, (SELECT count(*) FROM r) AS candidates
+    FROM page JOIN audit_events e ON e.id = page.id LEFT JOIN projects p ON p.id = e.project_id
+    ORDER BY e.id DESC`;
+  return { text, params };
+}
+
 /** One page of audit events matching the filters, newest first. */
-export async function queryAudit(sql: Sql, f: AuditFilters): Promise<AuditPage> {
+export async function queryAudit(sql: Sql, f: AuditFilters, cap = RANGE_CANDIDATE_CAP): Promise<AuditPage> {
+  if (f.from !== undefined || f.to !== undefined) {
+    const { text, params } = auditRangeSql(f, cap);
+    const rows = await sql.query<EventRow & { candidates: number | string }>(text, params);
+    if (rows.length === 0 || Number(rows[0]?.candidates) <= cap) return page(rows, f.limit);
+  }
   const { text, params } = auditSql(f);
-  const rows = await sql.query<EventRow>(text, params);
-  const items = rows.slice(0, f.limit).map(toItem);
+  return page(await sql.query<EventRow>(text, params), f.limit);
+}
+
+function page(rows: EventRow[], limit: number): AuditPage {
+  const items = rows.slice(0, limit).map(toItem);
   const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > f.limit && last ? encodeAuditCursor(last.id) : null };
+  return { items, nextCursor: rows.length > limit && last ? encodeAuditCursor(last.id) : null };
 }
 
 const toItem = (r: EventRow): AuditItem => ({

@@ -60,7 +60,8 @@ export interface VerifyOptions {
 
 export class UnknownChainError extends Error {}
 
-interface EventRow {
+/** An audit_events row as the verifier reads it (before/after as JSON text). */
+export interface AuditEventRow {
   id: number | string;
   project_id: string | null;
   seq: number | string;
@@ -81,7 +82,7 @@ interface EventRow {
 }
 
 /** The ChainedFields a row claims; its hash must be eventHash of exactly these. */
-export const rowFields = (r: EventRow): ChainedFields => ({
+export const rowFields = (r: AuditEventRow): ChainedFields => ({
   projectId: r.project_id,
   seq: Number(r.seq),
   at: new Date(r.at).toISOString(),
@@ -146,9 +147,9 @@ interface ChainInfo {
 
 async function listChains(sql: Sql, projectKey: string | undefined): Promise<ChainInfo[]> {
   const heads = new Map(
-    (await sql.query<{ chain: string; seq: number | string; hash: string }>('SELECT chain, seq, hash FROM audit_heads')).map(
-      (h) => [h.chain, { seq: Number(h.seq), hash: h.hash }],
-    ),
+    (
+      await sql.query<{ chain: string; seq: number | string; hash: string }>('SELECT chain, seq, hash FROM audit_heads')
+    ).map((h) => [h.chain, { seq: Number(h.seq), hash: h.hash }]),
   );
   const keys = new Map(
     (await sql.query<{ id: string; key: string }>('SELECT id, key FROM projects')).map((p) => [p.id, p.key]),
@@ -160,7 +161,8 @@ async function listChains(sql: Sql, projectKey: string | undefined): Promise<Cha
     const [exists] = heads.has(id)
       ? [{}]
       : await sql.query(`SELECT 1 FROM audit_events WHERE ${CHAIN} = $1 LIMIT 1`, [id]);
-    if (byKey === undefined && !exists) throw new UnknownChainError(`no project "${projectKey}" and no audit chain with that id`);
+    if (byKey === undefined && !exists)
+      throw new UnknownChainError(`no project "${projectKey}" and no audit chain with that id`);
     ids = [id];
   } else {
     // Distinct chains by skipping through the index (one probe per chain, not a scan of every row).
@@ -189,13 +191,19 @@ async function walkChain(
   let prevId = 0;
   let events = 0;
   let issue: ChainIssue | undefined;
-  walk: for (;;) {
-    const rows = await sql.query<EventRow>(
+  const fetch = (from: number) =>
+    sql.query<AuditEventRow>(
       `SELECT id, project_id, seq, at, actor_type, actor_id, actor_name, action, resource_type, resource_key,
               environment_key, before::text AS before, after::text AS after, comment, request_id, prev_hash, hash
        FROM audit_events WHERE ${CHAIN} = $1 AND seq >= $2 ORDER BY ${CHAIN}, seq LIMIT $3`,
-      [c.chain, expected, batchSize],
+      [c.chain, from, batchSize],
     );
+  let pending: Promise<AuditEventRow[]> | undefined = fetch(1);
+  while (pending) {
+    const rows: AuditEventRow[] = await pending;
+    // Ask for the next batch before hashing this one, so the database reads while we hash.
+    const lastRow = rows[rows.length - 1];
+    pending = rows.length === batchSize && lastRow ? fetch(Number(lastRow.seq) + 1) : undefined;
     let n = 0;
     for (const r of rows) {
       n++;
@@ -209,8 +217,10 @@ async function walkChain(
     }
     events += n;
     progress(n);
-    if (issue) break walk;
-    if (rows.length < batchSize) break;
+    if (issue) {
+      await pending?.catch(() => {});
+      break;
+    }
   }
   const last = expected - 1;
   if (!issue) issue = checkHead(c, last, prevHash);
@@ -218,7 +228,7 @@ async function walkChain(
 }
 
 function checkRow(
-  r: EventRow,
+  r: AuditEventRow,
   seq: number,
   id: number,
   expected: number,
@@ -237,7 +247,12 @@ function checkRow(
     hash = '';
   }
   if (hash !== r.hash)
-    return { seq, id, reason: 'edited', detail: `event ${seq} (id ${id}) was changed after it was written: its hash does not match its content` };
+    return {
+      seq,
+      id,
+      reason: 'edited',
+      detail: `event ${seq} (id ${id}) was changed after it was written: its hash does not match its content`,
+    };
   if (r.prev_hash !== prevHash)
     return {
       seq,
@@ -249,22 +264,41 @@ function checkRow(
           : `prev_hash does not match the hash of seq ${seq - 1}: seq ${seq - 1} was replaced, or this event was inserted or moved`,
     };
   if (id <= prevId)
-    return { seq, id, reason: 'reordered', detail: `event ${seq} has id ${id}, not after seq ${seq - 1}'s id ${prevId}` };
+    return {
+      seq,
+      id,
+      reason: 'reordered',
+      detail: `event ${seq} has id ${id}, not after seq ${seq - 1}'s id ${prevId}`,
+    };
   return undefined;
 }
 
 function checkHead(c: ChainInfo, last: number, lastHash: string): ChainIssue | undefined {
   if (!c.head) {
-    return last === 0 ? undefined : { seq: last, reason: 'head-missing', detail: 'events exist but the chain head (audit_heads) was deleted' };
+    return last === 0
+      ? undefined
+      : { seq: last, reason: 'head-missing', detail: 'events exist but the chain head (audit_heads) was deleted' };
   }
   const { seq, hash } = c.head;
   if (seq > last) {
     const range = seq > last + 1 ? `seqs ${last + 1}..${seq} are` : `seq ${seq} is`;
-    return { seq: last + 1, reason: 'head-mismatch', detail: `the head is at seq ${seq} but the chain ends at ${last}: ${range} missing (the newest events were deleted)` };
+    return {
+      seq: last + 1,
+      reason: 'head-mismatch',
+      detail: `the head is at seq ${seq} but the chain ends at ${last}: ${range} missing (the newest events were deleted)`,
+    };
   }
   if (seq < last)
-    return { seq: seq + 1, reason: 'head-mismatch', detail: `events past the head (seq ${seq}) up to seq ${last} were added outside the audit log` };
+    return {
+      seq: seq + 1,
+      reason: 'head-mismatch',
+      detail: `events past the head (seq ${seq}) up to seq ${last} were added outside the audit log`,
+    };
   if (hash !== lastHash)
-    return { seq, reason: 'head-mismatch', detail: `the last event (seq ${seq}) is not the one the head recorded: it was replaced` };
+    return {
+      seq,
+      reason: 'head-mismatch',
+      detail: `the last event (seq ${seq}) is not the one the head recorded: it was replaced`,
+    };
   return undefined;
 }

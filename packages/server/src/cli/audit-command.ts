@@ -60,7 +60,9 @@ export async function auditCommand(args: string[], config: Config, io: AuditComm
         const now = performance.now();
         if (now - lastDraw < 100) return;
         lastDraw = now;
-        io.writeErr(`\r${bar(p.checked, p.total)} ${p.checked.toLocaleString('en')} / ${p.total.toLocaleString('en')} events  ${chainName(p.chain, p.projectKey)}\x1b[K`);
+        io.writeErr(
+          `\r${bar(p.checked, p.total)} ${p.checked.toLocaleString('en')} / ${p.total.toLocaleString('en')} events  ${chainName(p.chain, p.projectKey)}\x1b[K`,
+        );
       } else if (p.checked >= nextLine) {
         while (nextLine <= p.checked) nextLine += PROGRESS_EVERY;
         io.err(`  … ${p.checked.toLocaleString('en')} of ~${p.total.toLocaleString('en')} events checked`);
@@ -73,7 +75,9 @@ export async function auditCommand(args: string[], config: Config, io: AuditComm
     const secs = (report.ms / 1000).toFixed(1);
     io.out(
       `${report.chains.length} chain${report.chains.length === 1 ? '' : 's'}, ${report.events.toLocaleString('en')} events checked in ${secs} s: ` +
-        (bad.length === 0 ? 'intact.' : `${bad.length} tampered (${bad.map((c) => chainName(c.chain, c.projectKey)).join(', ')}).`),
+        (bad.length === 0
+          ? 'intact.'
+          : `${bad.length} tampered (${bad.map((c) => chainName(c.chain, c.projectKey)).join(', ')}).`),
     );
     return report.ok ? 0 : 1;
   } catch (err) {

@@ -108,13 +108,14 @@ export async function insertToken(
     secretHash: string;
     hint: string;
     createdBy: string;
+    createdAt: Date;
     expiresAt: Date | null;
   },
 ): Promise<void> {
   await sql.query(
-    `INSERT INTO api_tokens (id, name, role, project_id, environment_id, secret_hash, hint, created_by, expires_at)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
-    [t.id, t.name, t.role, t.projectId, t.environmentId, t.secretHash, t.hint, t.createdBy, t.expiresAt],
+    `INSERT INTO api_tokens (id, name, role, project_id, environment_id, secret_hash, hint, created_by, created_at, expires_at)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
+    [t.id, t.name, t.role, t.projectId, t.environmentId, t.secretHash, t.hint, t.createdBy, t.createdAt, t.expiresAt],
   );
 }
 

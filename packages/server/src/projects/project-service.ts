@@ -1,4 +1,5 @@
 import { type CommitListener, mutate, newId, type WriteContext } from '../changes/mutation.js';
+import { createDefaultSdkKeys } from '../credentials/sdk-key-service.js';
 import { conflict, notFound } from '../errors/errors.js';
 import { evaluable } from '../flags/flag-store.js';
 import type { Sql, SqlClient } from '../infra/sql/client.js';
@@ -74,6 +75,7 @@ export class ProjectService {
           resourceKey: project.key,
           after: { ...project, environments: environments.map((e) => e.key) },
         });
+        await createDefaultSdkKeys(tx, record, project, environments);
         return { project, environments };
       });
     } catch (err) {
@@ -133,6 +135,7 @@ export class ProjectService {
             allowedOrigins: body.allowedOrigins ?? source?.allowedOrigins ?? [],
           });
           await this.seedEnvironment(tx, project, env, source, record);
+          await createDefaultSdkKeys(tx, record, project, [env]);
           record.audit({
             projectId: project.id,
             action: 'environment.create',

@@ -33,7 +33,10 @@ export function translateSqlError(err: unknown): unknown {
   if (e.code === '23505') return new UniqueViolationError(e.constraint);
   if (
     (e.code && CONNECTION_CODES.has(e.code)) ||
-    /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(e.message)
+    // "…is not queryable": a pooled connection that was lost while checked out (see postgres.ts).
+    /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|is not queryable/i.test(
+      e.message,
+    )
   ) {
     return new StoreUnavailableError(e.message, { cause: err });
   }

@@ -42,6 +42,11 @@ export async function openPostgres(opts: PostgresOptions): Promise<SqlClient> {
       } catch (err) {
         throw translateSqlError(err);
       }
+      // The pool listens for errors only on idle clients: a connection lost while checked out
+      // (the server restarted mid-transaction) emits 'error', which would crash the process.
+      // The failed query reports it; the pool drops the dead client on release.
+      const lost = () => {};
+      client.on('error', lost);
       const tx: Sql = {
         query: <T = Row>(text: string, params: readonly unknown[] = []) => run<T>(client, text, params),
         exec: async (script) => {
@@ -57,6 +62,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<SqlClient> {
         await client.query('ROLLBACK').catch(() => {});
         throw err;
       } finally {
+        client.removeListener('error', lost);
         client.release();
       }
     },
