@@ -64,7 +64,7 @@ export interface VexilOptions {
   bus?: ChangeBus;
   /** Shared environment snapshots; default in memory. */
   cache?: SnapshotCache;
-  stream?: { heartbeatMs?: number; maxPerCredential?: number; maxBufferedBytes?: number; checkMs?: number };
+  stream?: { heartbeatMs?: number; maxPerCredential?: number; maxBufferedBytes?: number; checkMs?: number; recheckMs?: number };
 }
 
 /** The composition root: migrates the store, wires services and routes. Listening is the caller's choice. */
@@ -117,6 +117,14 @@ export async function createVexil(opts: VexilOptions): Promise<Vexil> {
       heartbeatMs: opts.stream?.heartbeatMs ?? 15_000,
       maxPerCredential: opts.stream?.maxPerCredential ?? 20_000,
       maxBufferedBytes: opts.stream?.maxBufferedBytes ?? 1 << 20,
+      recheckMs: opts.stream?.recheckMs ?? 30_000,
+      inactive: async (ids) =>
+        (
+          await db.query<{ id: string }>(
+            'SELECT id FROM sdk_keys WHERE id = ANY($1::text[]) AND (revoked_at IS NOT NULL OR (expires_at IS NOT NULL AND expires_at <= now()))',
+            [ids],
+          )
+        ).map((r) => r.id),
     });
     const credentials = new SdkCredentialCache(db);
     const open = connections;

@@ -159,6 +159,12 @@ const ROUTES: RouteCase[] = [
   { method: 'GET', url: '/sdk/v1/stream', access: 'sdkServer', stream: true },
   {
     method: 'POST',
+    url: '/events/v1/bulk',
+    access: 'sdkServer',
+    target: () => ({ url: '/events/v1/bulk', body: { events: [] } }),
+  },
+  {
+    method: 'POST',
     url: '/client/v1/evaluate',
     access: 'sdkClient',
     target: () => ({ url: '/client/v1/evaluate', body: { context: { kind: 'user', key: 'u1' } } }),

@@ -12,6 +12,7 @@ for (const kind of await storeKinds()) {
     let s: TestServer;
     let url: string;
     let serverKey: string;
+    let serverKeyId: string;
     let clientId: string;
     before(async () => {
       s = await startTestServer(kind, { stream: { heartbeatMs: 200, maxPerCredential: 3, maxBufferedBytes: 64 * 1024 } });
@@ -21,6 +22,7 @@ for (const kind of await storeKinds()) {
       const sk = await s.call('POST', `${base}/environments/production/keys`, { body: { kind: 'server' } });
       assert.equal(sk.status, 201, JSON.stringify(sk.body));
       serverKey = sk.body.key;
+      serverKeyId = sk.body.id;
       const ck = await s.call('POST', `${base}/environments/production/keys`, { body: { kind: 'client' } });
       clientId = ck.body.key;
       await s.call('POST', `${base}/flags`, { body: { key: 'alpha', name: 'Alpha' } });
@@ -136,12 +138,23 @@ for (const kind of await storeKinds()) {
       for (const o of open) o.close();
     });
 
+    test('a key rotated with a grace period stops streaming when the grace ends', async () => {
+      const created = await s.call('POST', `${base}/environments/production/keys`, { body: { kind: 'server' } });
+      const sse = new SseReader(`${url}/sdk/v1/stream`, { authorization: created.body.key });
+      await sse.next((e) => e.event === 'put');
+      const rotated = await s.call('POST', `${base}/environments/production/keys/${created.body.id}/rotate`, { body: { gracePeriodSeconds: 1 } });
+      assert.equal(rotated.status, 201, JSON.stringify(rotated.body));
+      await s.vexil.connections?.recheck();
+      assert.equal(sse.closed, false, 'still within the grace period');
+      await new Promise((r) => setTimeout(r, 1100));
+      await s.vexil.connections?.recheck();
+      await sse.whenClosed();
+    });
+
     test('revoking a key closes its open streams', async () => {
       const sse = new SseReader(`${url}/sdk/v1/stream`, { authorization: serverKey });
       await sse.next((e) => e.event === 'put');
-      const keys = await s.call('GET', `${base}/environments/production/keys`);
-      const id = keys.body.items.find((k: { kind: string; status: string }) => k.kind === 'server' && k.status === 'active').id;
-      assert.equal((await s.call('DELETE', `${base}/environments/production/keys/${id}`)).status, 204);
+      assert.equal((await s.call('DELETE', `${base}/environments/production/keys/${serverKeyId}`)).status, 204);
       await sse.whenClosed();
       assert.equal((await fetch(`${url}/sdk/v1/flags`, { headers: { authorization: serverKey } })).status, 401);
     });

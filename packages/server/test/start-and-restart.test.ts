@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
 /** Starts the real `vexil` program and resolves once it prints that it is ready. */
-function startVexil(dataDir: string, env: Record<string, string> = {}) {
+function startVexil(dataDir: string, env: Record<string, string> = {}, firstStart = false) {
   const child = spawn(process.execPath, [main, '--port', '0', '--data', dataDir], {
     env: { ...process.env, DATABASE_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -20,8 +20,8 @@ function startVexil(dataDir: string, env: Record<string, string> = {}) {
     child.stdout.on('data', (d) => {
       out += d;
       const m = /ready at (http:\/\/\S+)/.exec(out);
-      // On a first start the credentials follow the ready line; wait for the last of them.
-      if (m && (!out.includes('First start') || out.includes('Try: curl'))) {
+      // On a first start the credentials follow the ready line, maybe in a later chunk: wait for the last of them.
+      if (m && (!firstStart || out.includes('Try: curl'))) {
         clearTimeout(timer);
         resolve({ url: m[1] as string, token: /API token\s+(vxa_\w+)/.exec(out)?.[1], out: () => out });
       }
@@ -48,7 +48,7 @@ describe('the vexil program on the embedded store', () => {
 
   test('first start prints the URL and credentials; data survives a restart', { timeout: 120_000 }, async () => {
     dir = await mkdtemp(join(tmpdir(), 'vexil-start-'));
-    const first = startVexil(dir, { VEXIL_ADMIN_PASSWORD: 'a long enough password' });
+    const first = startVexil(dir, { VEXIL_ADMIN_PASSWORD: 'a long enough password' }, true);
     const { url, token, out } = await first.ready;
     assert.ok(token, out());
     assert.match(out(), /Log in as\s+admin@vexil\.local\s+with password\s+a long enough password/);

@@ -5,6 +5,12 @@ export interface ConnectionOptions {
   maxPerCredential: number;
   heartbeatMs: number;
   maxBufferedBytes: number;
+  /**
+   * Which of these credentials no longer work (expired after a rotation's grace period, or
+   * revoked while the bus was down): their streams are closed. Asked every `recheckMs`.
+   */
+  inactive?: (credentialIds: string[]) => Promise<string[]>;
+  recheckMs?: number;
 }
 
 /**
@@ -18,9 +24,26 @@ export class StreamConnections {
   /** Refusals because of the limit and disconnections of slow readers, for metrics. */
   readonly stats = { refused: 0, slowDisconnects: 0 };
 
+  readonly #recheck: NodeJS.Timeout | undefined;
+
   constructor(readonly opts: ConnectionOptions) {
     this.#timer = setInterval(() => this.#heartbeat(), opts.heartbeatMs);
     this.#timer.unref();
+    if (opts.inactive) {
+      this.#recheck = setInterval(() => void this.recheck(), opts.recheckMs ?? 30_000);
+      this.#recheck.unref();
+    }
+  }
+
+  /** Closes the streams of credentials that stopped working; a failed check changes nothing. */
+  async recheck(): Promise<void> {
+    const ids = [...this.#byCredential.keys()];
+    if (ids.length === 0 || !this.opts.inactive) return;
+    try {
+      for (const id of await this.opts.inactive(ids)) this.closeCredential(id);
+    } catch {
+      // Store unreachable: keep serving; the next round asks again.
+    }
   }
 
   get size(): number {
@@ -65,6 +88,7 @@ export class StreamConnections {
 
   closeAll(): void {
     clearInterval(this.#timer);
+    if (this.#recheck) clearInterval(this.#recheck);
     for (const set of [...this.#byCredential.values()]) for (const c of [...set]) c.close();
   }
 }

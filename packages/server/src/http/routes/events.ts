@@ -1,7 +1,7 @@
-import { schema as s } from '@vexil/core';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { PassThrough, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { schema as s } from '@vexil/core';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SdkCredential, SdkCredentialCache } from '../../dataplane/sdk-credentials.js';
 import { AppError } from '../../errors/errors.js';
 import type { SqlClient } from '../../infra/sql/client.js';
@@ -65,7 +65,9 @@ type AnyEvent = EventsBody['events'][number];
 
 /** The request body through gunzip when it is compressed; Fastify's size limit then applies to the decompressed bytes. */
 function decoded(req: FastifyRequest, payload: Readable): Readable {
-  const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const encoding = String(req.headers['content-encoding'] ?? 'identity')
+    .trim()
+    .toLowerCase();
   if (encoding === 'identity') return payload;
   if (encoding !== 'gzip') throw new AppError('unsupported_media_type', 'Content-Encoding must be gzip or identity');
   const gunzip = createGunzip();
@@ -104,13 +106,15 @@ export function eventRoutes(app: FastifyInstance, { db, credentials }: EventRout
       const cred = resolved.get(req);
       if (!cred) throw new AppError('unauthenticated');
       const body = req.body as EventsBody;
-      const payloadId = typeof req.headers['x-vexil-payload-id'] === 'string' ? req.headers['x-vexil-payload-id'].slice(0, 64) : null;
+      const payloadId =
+        typeof req.headers['x-vexil-payload-id'] === 'string' ? req.headers['x-vexil-payload-id'].slice(0, 64) : null;
       const sdk = body.sdk ? `${body.sdk.name}/${body.sdk.version}` : null;
       const rows: unknown[][] = body.events.map((e) => {
         const [kind, key, at] = row(e);
         return [kind, key, new Date(at).toISOString(), JSON.stringify(e)];
       });
-      if (body.dropped) rows.push(['dropped', null, new Date().toISOString(), JSON.stringify({ dropped: body.dropped })]);
+      if (body.dropped)
+        rows.push(['dropped', null, new Date().toISOString(), JSON.stringify({ dropped: body.dropped })]);
       if (rows.length > 0)
         await db.transaction(async (tx) => {
           for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {

@@ -59,6 +59,8 @@ export function sdkRoutes(app: FastifyInstance, { hub, credentials, connections 
   app.get('/sdk/v1/stream', { schema: hide }, async (req, reply) => {
     const cred = await serverCredential(req, credentials);
     const feed = await feedFor(hub, cred);
+    // HEAD learns the headers a stream would get; a hijacked response could never end it.
+    if (req.method === 'HEAD') return reply.type('text/event-stream; charset=utf-8').header('cache-control', 'no-cache').send();
     const lastEventId = parseLastEventId(req.headers['last-event-id']);
     if (connections.count(cred.id) >= connections.opts.maxPerCredential) {
       connections.stats.refused++;
