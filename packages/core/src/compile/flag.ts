@@ -24,9 +24,9 @@ const EMPTY: never[] = [];
 
 /** The first rule (by index) whose clauses all match, through the compiled closures; -1 if none. */
 export function firstMatchingRule(rules: readonly (readonly Matcher[])[], context: unknown, depth: number): number {
-  rules: for (let i = 0; i < rules.length; i++) {
+  scan: for (let i = 0; i < rules.length; i++) {
     const ms = rules[i] as readonly Matcher[];
-    for (let j = 0; j < ms.length; j++) if (!(ms[j] as Matcher)(context, depth)) continue rules;
+    for (let j = 0; j < ms.length; j++) if (!(ms[j] as Matcher)(context, depth)) continue scan;
     return i;
   }
   return -1;
