@@ -140,20 +140,25 @@ export async function createVexil(opts: VexilOptions): Promise<Vexil> {
     corsPreflightRoutes(http, ['/client', '/ofrep']);
   }
 
-  projectRoutes(http, { db, projects });
-  flagRoutes(http, { db, projects, flags });
-  segmentRoutes(http, { projects, segments });
-  auditRoutes(http, { db, projects });
-  tokenRoutes(http, { tokens: new TokenService({ db }) });
-  const onRevoked = (credentialId: string) => {
-    bus.publish({ type: 'revoked', credentialId }).catch((err) => opts.log?.({ level: 'warn', msg: 'revocation not broadcast; streams close at the next credential check', error: String(err) }));
-  };
-  sdkKeyRoutes(http, { projects, sdkKeys: new SdkKeyService({ db, onRevoked }) });
-  userRoutes(http, { users: new UserService({ db }) });
-  sessionRoutes(http, {
-    sessions: new SessionService({ db }),
-    cookieSecure: opts.cookieSecure ?? ['1', 'true', 'yes'].includes(process.env.VEXIL_COOKIE_SECURE ?? ''),
-  });
+  // The control plane lives on api and all nodes; a stream node only serves SDKs.
+  if (role !== 'stream') {
+    projectRoutes(http, { db, projects });
+    flagRoutes(http, { db, projects, flags });
+    segmentRoutes(http, { projects, segments });
+    auditRoutes(http, { db, projects });
+    tokenRoutes(http, { tokens: new TokenService({ db }) });
+    const onRevoked = (credentialId: string) => {
+      bus
+        .publish({ type: 'revoked', credentialId })
+        .catch((err) => opts.log?.({ level: 'warn', msg: 'revocation not broadcast; streams close at the next credential check', error: String(err) }));
+    };
+    sdkKeyRoutes(http, { projects, sdkKeys: new SdkKeyService({ db, onRevoked }) });
+    userRoutes(http, { users: new UserService({ db }) });
+    sessionRoutes(http, {
+      sessions: new SessionService({ db }),
+      cookieSecure: opts.cookieSecure ?? ['1', 'true', 'yes'].includes(process.env.VEXIL_COOKIE_SECURE ?? ''),
+    });
+  }
 
   await http.ready();
   return {

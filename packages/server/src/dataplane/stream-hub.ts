@@ -22,6 +22,10 @@ export interface StreamHubOptions {
 export class StreamHub {
   readonly #feeds = new Map<string, EnvironmentFeed>();
   readonly #loading = new Map<string, Promise<EnvironmentFeed | undefined>>();
+  /** Changes that arrive while their environment's snapshot is loading: applied once it is in. */
+  readonly #early = new Map<string, ChangeMessage[]>();
+  /** Feeds the store was seen ahead of, with the sequence it had: reloaded if still behind next time. */
+  readonly #lagging = new Map<EnvironmentFeed, number>();
   readonly #revokeListeners = new Set<(credentialId: string) => void>();
   readonly #unsubscribe: (() => void)[] = [];
   readonly #timer: NodeJS.Timeout;
@@ -45,7 +49,11 @@ export class StreamHub {
     if (existing) return existing;
     let loading = this.#loading.get(environmentId);
     if (!loading) {
-      loading = this.#load(environmentId).finally(() => this.#loading.delete(environmentId));
+      this.#early.set(environmentId, []);
+      loading = this.#load(environmentId).finally(() => {
+        this.#loading.delete(environmentId);
+        this.#early.delete(environmentId);
+      });
       this.#loading.set(environmentId, loading);
     }
     return loading;
@@ -65,6 +73,8 @@ export class StreamHub {
     }
     const feed = new EnvironmentFeed(environmentId, snapshot);
     this.#feeds.set(environmentId, feed);
+    // What was published while the snapshot loaded; anything it already holds is dropped as stale.
+    for (const m of this.#early.get(environmentId) ?? []) this.#onMessage(m);
     return feed;
   }
 
@@ -74,7 +84,10 @@ export class StreamHub {
       return;
     }
     const feed = this.#feeds.get(m.environmentId);
-    if (!feed) return;
+    if (!feed) {
+      this.#early.get(m.environmentId)?.push(m);
+      return;
+    }
     const outcome = feed.apply(m);
     if (outcome === 'applied') {
       this.stats.applied++;
@@ -108,7 +121,16 @@ export class StreamHub {
       const rows = await this.opts.db.query<{ id: string; seq: number }>('SELECT id, seq FROM environments WHERE id = ANY($1::text[])', [ids]);
       for (const r of rows) {
         const feed = this.#feeds.get(r.id);
-        if (feed && Number(r.seq) > feed.seq) await this.#reload(feed);
+        if (!feed) continue;
+        const stored = Number(r.seq);
+        // A store a few milliseconds ahead of the bus is normal under steady writes: reload only a
+        // feed that is still behind what the store had at the previous check.
+        const seen = this.#lagging.get(feed);
+        if (stored <= feed.seq) this.#lagging.delete(feed);
+        else if (seen !== undefined && feed.seq < seen) {
+          this.#lagging.delete(feed);
+          await this.#reload(feed);
+        } else this.#lagging.set(feed, stored);
       }
     } catch {
       // Store down: feeds keep serving their last snapshot.
