@@ -4,6 +4,7 @@ export const SYSTEMS = [
   { id: 'floor', module: './scenarios/floor.mjs' },
   { id: 'vexil', module: './scenarios/vexil.mjs' },
   { id: 'vexil-compiled', module: './scenarios/vexil.mjs', options: { compiled: true } },
+  { id: 'vexil-node', module: './scenarios/vexil-node.mjs' },
   { id: 'flagd-core', module: './scenarios/flagd.mjs' },
   { id: 'launchdarkly', module: './scenarios/launchdarkly.mjs' },
   { id: 'unleash', module: './scenarios/unleash.mjs' },
@@ -11,7 +12,7 @@ export const SYSTEMS = [
 ];
 
 /** Systems whose 10,000-flag memory/load is measured (every module exporting loadTask). */
-export const LOAD_SYSTEMS = ['vexil', 'flagd-core', 'launchdarkly', 'unleash', 'growthbook'];
+export const LOAD_SYSTEMS = ['vexil', 'vexil-node', 'flagd-core', 'launchdarkly', 'unleash', 'growthbook'];
 
 export const systemById = (id) => {
   const s = SYSTEMS.find((x) => x.id === id);
