@@ -133,11 +133,11 @@ export async function createVexil(opts: VexilOptions): Promise<Vexil> {
       open.closeCredential(id);
     });
     sdkRoutes(http, { hub, credentials, connections });
-    eventRoutes(http, { db, credentials });
     const origins = new AllowedOrigins(db);
+    eventRoutes(http, { db, credentials, origins });
     clientRoutes(http, { hub, credentials, connections, origins });
     ofrepRoutes(http, { hub, credentials, origins });
-    corsPreflightRoutes(http, ['/client', '/ofrep']);
+    corsPreflightRoutes(http, ['/client', '/ofrep', '/events']);
   }
 
   // The control plane lives on api and all nodes; a stream node only serves SDKs.

@@ -160,7 +160,7 @@ const ROUTES: RouteCase[] = [
   {
     method: 'POST',
     url: '/events/v1/bulk',
-    access: 'sdkServer',
+    access: 'sdkAny',
     target: () => ({ url: '/events/v1/bulk', body: { events: [] } }),
   },
   {
@@ -197,6 +197,7 @@ const ROUTES: RouteCase[] = [
   // CORS preflights carry no credentials by design (see http/cors.ts).
   { method: 'OPTIONS', url: '/client/*', access: 'public', target: () => ({ url: '/client/v1/evaluate' }) },
   { method: 'OPTIONS', url: '/ofrep/*', access: 'public', target: () => ({ url: '/ofrep/v1/evaluate/flags' }) },
+  { method: 'OPTIONS', url: '/events/*', access: 'public', target: () => ({ url: '/events/v1/bulk' }) },
 
   // Projects and environments.
   { method: 'GET', url: '/api/v1/projects', access: 'authenticated' },

@@ -3,9 +3,11 @@ import { createGunzip } from 'node:zlib';
 import { schema as s } from '@vexil/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SdkCredential, SdkCredentialCache } from '../../dataplane/sdk-credentials.js';
-import { AppError } from '../../errors/errors.js';
+import { PREFIX } from '../../credentials/secrets.js';
+import { AppError, invalidField, unauthenticated } from '../../errors/errors.js';
+import { type AllowedOrigins, applyCors } from '../cors.js';
 import type { SqlClient } from '../../infra/sql/client.js';
-import { serverCredential } from './sdk.js';
+import { presentedKey, serverCredential } from './sdk.js';
 
 /**
  * POST /events/v1/bulk: analytics events from server SDKs (@vexil/node), authenticated with the
@@ -15,6 +17,23 @@ import { serverCredential } from './sdk.js';
 export interface EventRouteDeps {
   db: SqlClient;
   credentials: SdkCredentialCache;
+  /** CORS for browsers: client-side IDs post from pages of the environment's allowed origins. */
+  origins: AllowedOrigins;
+}
+
+/**
+ * Server keys from server SDKs; client-side IDs from browsers (header or ?clientId=, since a
+ * beacon cannot set headers), which may send exposures and custom events but not summaries.
+ */
+async function eventCredential(req: FastifyRequest, credentials: SdkCredentialCache): Promise<SdkCredential> {
+  const query = (req.query as { clientId?: unknown } | undefined)?.clientId;
+  const presented = presentedKey(req) ?? (typeof query === 'string' ? query : undefined);
+  if (presented?.startsWith(PREFIX.clientId)) {
+    const cred = await credentials.resolve(presented);
+    if (!cred) throw unauthenticated('unknown, revoked or expired client-side ID');
+    return cred;
+  }
+  return serverCredential(req, credentials);
 }
 
 /** Decompressed bodies up to 4 MiB (a summary of many flags is large but compresses well). */
@@ -89,7 +108,7 @@ function row(e: AnyEvent): [kind: string, key: string | null, at: number] {
   return ['custom', e.key, e.creationDate];
 }
 
-export function eventRoutes(app: FastifyInstance, { db, credentials }: EventRouteDeps) {
+export function eventRoutes(app: FastifyInstance, { db, credentials, origins }: EventRouteDeps) {
   const resolved = new WeakMap<FastifyRequest, SdkCredential>();
   app.post(
     '/events/v1/bulk',
@@ -97,8 +116,10 @@ export function eventRoutes(app: FastifyInstance, { db, credentials }: EventRout
       schema: { body: eventsBodySchema, hide: true },
       bodyLimit: EVENTS_BODY_LIMIT,
       // Authenticate before reading the body: an unknown key costs no decompression or validation.
-      onRequest: async (req) => {
-        resolved.set(req, await serverCredential(req, credentials));
+      onRequest: async (req, reply) => {
+        const cred = await eventCredential(req, credentials);
+        if (cred.kind === 'client') await applyCors(req, reply, origins, cred.environmentId);
+        resolved.set(req, cred);
       },
       preParsing: async (req, _reply, payload) => decoded(req, payload),
     },
@@ -106,6 +127,10 @@ export function eventRoutes(app: FastifyInstance, { db, credentials }: EventRout
       const cred = resolved.get(req);
       if (!cred) throw new AppError('unauthenticated');
       const body = req.body as EventsBody;
+      if (cred.kind === 'client') {
+        const at = body.events.findIndex((e) => e.kind === 'summary');
+        if (at >= 0) throw invalidField(`/events/${at}/kind`, 'invalid_value', 'client-side IDs may send exposure and custom events only');
+      }
       const payloadId =
         typeof req.headers['x-vexil-payload-id'] === 'string' ? req.headers['x-vexil-payload-id'].slice(0, 64) : null;
       const sdk = body.sdk ? `${body.sdk.name}/${body.sdk.version}` : null;
