@@ -100,7 +100,9 @@ export function s2FlagsJson(count) {
     const pair = i === count - 1 ? S2_COUNTRIES : [COUNTRIES[i % 12], COUNTRIES[(i * 7 + 1) % 12]];
     flags.push({
       ...boolFlag(`flag-${i}`, {
-        rules: [{ id: `rule-${i % 7}`, clauses: [{ attribute: 'country', op: 'in', values: pair }], serve: { variation: 1 } }],
+        rules: [
+          { id: `rule-${i % 7}`, clauses: [{ attribute: 'country', op: 'in', values: pair }], serve: { variation: 1 } },
+        ],
       }),
       version: 1 + (i % 41),
     });

@@ -13,8 +13,19 @@ describe('tiered compilation', () => {
   test('a flag evaluated often switches to generated code and keeps its results', () => {
     const flag = boolFlag('hot', {
       rules: [
-        { id: 'a', clauses: [{ attribute: 'country', op: 'in', values: ['US', 'CA', 'MX'] }, { attribute: 'age', op: 'greaterThan', values: [20] }], serve: { variation: 1 } },
-        { id: 'b', clauses: [{ attribute: 'email', op: 'endsWith', values: ['@example.com'], negate: true }], serve: { variation: 0 } },
+        {
+          id: 'a',
+          clauses: [
+            { attribute: 'country', op: 'in', values: ['US', 'CA', 'MX'] },
+            { attribute: 'age', op: 'greaterThan', values: [20] },
+          ],
+          serve: { variation: 1 },
+        },
+        {
+          id: 'b',
+          clauses: [{ attribute: 'email', op: 'endsWith', values: ['@example.com'], negate: true }],
+          serve: { variation: 0 },
+        },
       ],
       fallthrough: { variation: 1 },
     });
@@ -33,11 +44,17 @@ describe('tiered compilation', () => {
     const early = contexts.map((c) => ev.evaluate('hot', c));
     for (let i = 0; i < 1000; i++) ev.evaluate('hot', contexts[i % contexts.length]);
     assert.equal(compiled?.tier, 'generated', 'the flag tiered up');
-    assert.deepEqual(contexts.map((c) => ev.evaluate('hot', c)), early);
+    assert.deepEqual(
+      contexts.map((c) => ev.evaluate('hot', c)),
+      early,
+    );
   });
 
   test('codegen off keeps the closures', () => {
-    const r = createEvaluator({ flags: [boolFlag('cold', { rules: [{ id: 'a', clauses: [], serve: { variation: 1 } }] })] }, { codegen: 'off' });
+    const r = createEvaluator(
+      { flags: [boolFlag('cold', { rules: [{ id: 'a', clauses: [], serve: { variation: 1 } }] })] },
+      { codegen: 'off' },
+    );
     assert.ok(r.ok);
     for (let i = 0; i < 2000; i++) r.evaluator.evaluate('cold', {});
     assert.equal(r.evaluator.flag('cold')?.tier, 'closures');
@@ -47,7 +64,11 @@ describe('tiered compilation', () => {
 describe('evaluator updates', () => {
   test('replacing a segment changes every flag that refers to it, without recompiling them', () => {
     const ev = build({
-      flags: [boolFlag('f', { rules: [{ id: 'r', clauses: [{ op: 'segmentMatch', values: ['beta'] }], serve: { variation: 1 } }] })],
+      flags: [
+        boolFlag('f', {
+          rules: [{ id: 'r', clauses: [{ op: 'segmentMatch', values: ['beta'] }], serve: { variation: 1 } }],
+        }),
+      ],
       segments: [segment('beta', { included: [{ values: ['u1'] }] })],
     });
     assert.equal(ev.evaluate('f', { key: 'u1' }).value, true);
@@ -68,7 +89,10 @@ describe('evaluator updates', () => {
     });
     assert.equal(ev.evaluate('child', { key: 'u' }).value, true);
     ev.setFlag(boolFlag('parent', { version: 2, on: false }));
-    assert.deepEqual(ev.evaluate('child', { key: 'u' }).reason, { kind: 'PREREQUISITE_FAILED', prerequisiteKey: 'parent' });
+    assert.deepEqual(ev.evaluate('child', { key: 'u' }).reason, {
+      kind: 'PREREQUISITE_FAILED',
+      prerequisiteKey: 'parent',
+    });
     ev.deleteFlag('parent');
     assert.equal(ev.evaluate('child', { key: 'u' }).reason.kind, 'PREREQUISITE_FAILED');
     assert.deepEqual(ev.evaluate('parent', { key: 'u' }).reason, { kind: 'ERROR', errorKind: 'FLAG_NOT_FOUND' });
@@ -88,7 +112,9 @@ describe('evaluator updates', () => {
   });
 
   test('a prerequisite cycle introduced by updates is an error result, not a stack overflow', () => {
-    const ev = build({ flags: [boolFlag('a', { fallthrough: { variation: 1 } }), boolFlag('b', { fallthrough: { variation: 1 } })] });
+    const ev = build({
+      flags: [boolFlag('a', { fallthrough: { variation: 1 } }), boolFlag('b', { fallthrough: { variation: 1 } })],
+    });
     ev.setFlag(boolFlag('a', { fallthrough: { variation: 1 }, prerequisites: [{ key: 'b', variation: 1 }] }));
     ev.setFlag(boolFlag('b', { fallthrough: { variation: 1 }, prerequisites: [{ key: 'a', variation: 1 }] }));
     assert.deepEqual(ev.evaluate('a', {}).reason, { kind: 'ERROR', errorKind: 'MALFORMED_FLAG' });
@@ -96,7 +122,11 @@ describe('evaluator updates', () => {
 
   test('a context that throws when read gives an EXCEPTION result instead of throwing', () => {
     const ev = build({
-      flags: [boolFlag('f', { rules: [{ id: 'r', clauses: [{ attribute: 'x', op: 'in', values: [1] }], serve: { variation: 1 } }] })],
+      flags: [
+        boolFlag('f', {
+          rules: [{ id: 'r', clauses: [{ attribute: 'x', op: 'in', values: [1] }], serve: { variation: 1 } }],
+        }),
+      ],
     });
     const hostile = {
       get x() {
@@ -104,7 +134,14 @@ describe('evaluator updates', () => {
       },
     };
     assert.deepEqual(ev.evaluate('f', hostile).reason, { kind: 'ERROR', errorKind: 'EXCEPTION' });
-    const proxy = new Proxy({}, { get: () => { throw new Error('trap'); } });
+    const proxy = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('trap');
+        },
+      },
+    );
     assert.equal(ev.evaluate('f', proxy).reason.kind, 'ERROR');
   });
 

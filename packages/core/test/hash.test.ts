@@ -13,9 +13,14 @@ describe('murmur3', () => {
 
   test('hashes the UTF-8 bytes of prefix + value, wherever the split falls', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'grapheme' }), fc.integer({ min: 0, max: 2 ** 32 - 1 }), (a, b, seed) => {
-        assert.equal(murmur3(a, b, seed), murmur3('', a + b, seed));
-      }),
+      fc.property(
+        fc.string({ unit: 'grapheme' }),
+        fc.string({ unit: 'grapheme' }),
+        fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+        (a, b, seed) => {
+          assert.equal(murmur3(a, b, seed), murmur3('', a + b, seed));
+        },
+      ),
       { numRuns: 2_000, seed: 1 },
     );
   });

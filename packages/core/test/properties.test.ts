@@ -24,7 +24,10 @@ describe('bucketing is uniform', () => {
       };
       const r = createEvaluator({ flags: [flag] });
       assert.ok(r.ok);
-      const keys = fc.sample(fc.string({ minLength: 1, maxLength: 40, unit: 'binary' }), { numRuns: 100_000, seed: 42 });
+      const keys = fc.sample(fc.string({ minLength: 1, maxLength: 40, unit: 'binary' }), {
+        numRuns: 100_000,
+        seed: 42,
+      });
       const counts = weights.map(() => 0);
       for (const key of keys) {
         const i = r.evaluator.evaluate('uniform', { key }).variationIndex as number;
@@ -73,7 +76,18 @@ describe('evaluation returns a result for any JSON context', () => {
           ],
           serve: { variation: 1 },
         },
-        { id: 'pct', clauses: [{ op: 'percentage', values: [50] }], serve: { rollout: { variations: [{ variation: 0, weight: 50_000 }, { variation: 1, weight: 50_000 }] } } },
+        {
+          id: 'pct',
+          clauses: [{ op: 'percentage', values: [50] }],
+          serve: {
+            rollout: {
+              variations: [
+                { variation: 0, weight: 50_000 },
+                { variation: 1, weight: 50_000 },
+              ],
+            },
+          },
+        },
       ],
     }),
   ];
@@ -82,12 +96,19 @@ describe('evaluation returns a result for any JSON context', () => {
     const r = createEvaluator({ flags });
     assert.ok(r.ok);
     fc.assert(
-      fc.property(fc.oneof(fc.jsonValue(), fc.record({ kind: fc.constantFrom('user', 'multi', 'org'), key: fc.jsonValue() }, { requiredKeys: [] }), fc.dictionary(fc.string(), fc.jsonValue())), (context) => {
-        const result = r.evaluator.evaluate('every-op', context);
-        assert.ok(result.variationIndex === 0 || result.variationIndex === 1);
-        assert.equal(typeof result.value, 'boolean');
-        assert.ok(['FALLTHROUGH', 'RULE_MATCH', 'TARGET_MATCH'].includes(result.reason.kind));
-      }),
+      fc.property(
+        fc.oneof(
+          fc.jsonValue(),
+          fc.record({ kind: fc.constantFrom('user', 'multi', 'org'), key: fc.jsonValue() }, { requiredKeys: [] }),
+          fc.dictionary(fc.string(), fc.jsonValue()),
+        ),
+        (context) => {
+          const result = r.evaluator.evaluate('every-op', context);
+          assert.ok(result.variationIndex === 0 || result.variationIndex === 1);
+          assert.equal(typeof result.value, 'boolean');
+          assert.ok(['FALLTHROUGH', 'RULE_MATCH', 'TARGET_MATCH'].includes(result.reason.kind));
+        },
+      ),
       { numRuns: 5_000, seed: 7 },
     );
   });

@@ -22,7 +22,18 @@ describe('the exported JSON Schema', () => {
       rules: [{ id: 'r', clauses: [{ attribute: 'country', op: 'in', values: ['US'] }], serve: { variation: 1 } }],
       targets: [{ variation: 1, values: ['u1'] }],
     }) as unknown as Record<string, unknown>;
-    const paths = [['key'], ['version'], ['kind'], ['on'], ['variations'], ['fallthrough'], ['rules', 0, 'clauses', 0, 'op'], ['rules', 0, 'serve'], ['targets', 0, 'values'], ['extra']];
+    const paths = [
+      ['key'],
+      ['version'],
+      ['kind'],
+      ['on'],
+      ['variations'],
+      ['fallthrough'],
+      ['rules', 0, 'clauses', 0, 'op'],
+      ['rules', 0, 'serve'],
+      ['targets', 0, 'values'],
+      ['extra'],
+    ];
     fc.assert(
       fc.property(fc.constantFrom(...paths), fc.jsonValue({ maxDepth: 2 }), (path, value) => {
         const doc = structuredClone(base);

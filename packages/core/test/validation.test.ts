@@ -11,7 +11,15 @@ describe('validateFlag', () => {
   });
 
   test('reports every structural problem with its path, not just the first', () => {
-    const issues = validateFlag({ key: 'has space', version: -1, kind: 'bool', variations: [], on: 'yes', fallthrough: {}, extra: 1 });
+    const issues = validateFlag({
+      key: 'has space',
+      version: -1,
+      kind: 'bool',
+      variations: [],
+      on: 'yes',
+      fallthrough: {},
+      extra: 1,
+    });
     assert.deepEqual(codesAt(issues), [
       '/extra unknown_property',
       '/fallthrough invalid_serve',
@@ -33,7 +41,14 @@ describe('validateFlag', () => {
           {
             id: 'r',
             clauses: [{ attribute: 'age', op: 'greaterThan', values: ['old'] }],
-            serve: { rollout: { variations: [{ variation: 0, weight: 60_000 }, { variation: 1, weight: 30_000 }] } },
+            serve: {
+              rollout: {
+                variations: [
+                  { variation: 0, weight: 60_000 },
+                  { variation: 1, weight: 30_000 },
+                ],
+              },
+            },
           },
         ],
         fallthrough: { variation: 1, rollout: { variations: [{ variation: 0, weight: 100_000 }] } },
@@ -84,7 +99,10 @@ describe('validateFlag', () => {
     }
     let deep: unknown = { value: 1 };
     for (let i = 0; i < 1000; i++) deep = { nested: deep };
-    assert.deepEqual(validateFlag(boolFlag('a', { kind: 'json', variations: [{ value: deep as never }, { value: 1 }] })), []);
+    assert.deepEqual(
+      validateFlag(boolFlag('a', { kind: 'json', variations: [{ value: deep as never }, { value: 1 }] })),
+      [],
+    );
   });
 });
 

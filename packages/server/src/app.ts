@@ -2,28 +2,28 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import type { CommitListener } from './changes/mutation.js';
+import type { NodeRole } from './config.js';
+import { SdkKeyService } from './credentials/sdk-key-service.js';
+import { TokenService } from './credentials/token-service.js';
 import { type ChangeBus, memoryBus } from './dataplane/bus.js';
 import { StreamConnections } from './dataplane/connections.js';
 import { OutboxPublisher } from './dataplane/outbox-publisher.js';
 import { SdkCredentialCache } from './dataplane/sdk-credentials.js';
-import { type SnapshotCache, memoryCache } from './dataplane/snapshot-cache.js';
+import { memoryCache, type SnapshotCache } from './dataplane/snapshot-cache.js';
 import { StreamHub } from './dataplane/stream-hub.js';
-import type { NodeRole } from './config.js';
-import { sdkRoutes } from './http/routes/sdk.js';
-import { eventRoutes } from './http/routes/events.js';
-import { clientRoutes } from './http/routes/client.js';
-import { ofrepRoutes } from './http/routes/ofrep.js';
-import { AllowedOrigins, corsPreflightRoutes } from './http/cors.js';
-import { SdkKeyService } from './credentials/sdk-key-service.js';
-import { TokenService } from './credentials/token-service.js';
 import { ERROR_CODES } from './errors/errors.js';
 import { FlagService } from './flags/flag-service.js';
 import { createHttp } from './http/app.js';
+import { AllowedOrigins, corsPreflightRoutes } from './http/cors.js';
 import { PROBLEM_BASE } from './http/problem.js';
 import { collectRoutes, type RouteEntry } from './http/route-table.js';
 import { auditRoutes } from './http/routes/audit.js';
+import { clientRoutes } from './http/routes/client.js';
+import { eventRoutes } from './http/routes/events.js';
 import { flagRoutes } from './http/routes/flags.js';
+import { ofrepRoutes } from './http/routes/ofrep.js';
 import { projectRoutes } from './http/routes/projects.js';
+import { sdkRoutes } from './http/routes/sdk.js';
 import { sdkKeyRoutes } from './http/routes/sdk-keys.js';
 import { segmentRoutes } from './http/routes/segments.js';
 import { sessionRoutes } from './http/routes/session.js';
@@ -64,7 +64,13 @@ export interface VexilOptions {
   bus?: ChangeBus;
   /** Shared environment snapshots; default in memory. */
   cache?: SnapshotCache;
-  stream?: { heartbeatMs?: number; maxPerCredential?: number; maxBufferedBytes?: number; checkMs?: number; recheckMs?: number };
+  stream?: {
+    heartbeatMs?: number;
+    maxPerCredential?: number;
+    maxBufferedBytes?: number;
+    checkMs?: number;
+    recheckMs?: number;
+  };
 }
 
 /** The composition root: migrates the store, wires services and routes. Listening is the caller's choice. */
@@ -72,7 +78,11 @@ export async function createVexil(opts: VexilOptions): Promise<Vexil> {
   const { db } = opts;
   const role = opts.role ?? 'all';
   await migrate(db);
-  const bus = opts.bus ?? memoryBus((err) => opts.log?.({ level: 'error', msg: 'change subscriber failed', error: String((err as Error)?.stack ?? err) }));
+  const bus =
+    opts.bus ??
+    memoryBus((err) =>
+      opts.log?.({ level: 'error', msg: 'change subscriber failed', error: String((err as Error)?.stack ?? err) }),
+    );
   const cache = opts.cache ?? memoryCache();
   const publisher = role === 'stream' ? undefined : new OutboxPublisher({ db, bus });
   // A commit kicks the publisher at once; its poll only catches what a crash left behind.
@@ -112,7 +122,13 @@ export async function createVexil(opts: VexilOptions): Promise<Vexil> {
   let hub: StreamHub | undefined;
   let connections: StreamConnections | undefined;
   if (role !== 'api') {
-    hub = new StreamHub({ db, bus, cache, ...(opts.stream?.checkMs ? { checkMs: opts.stream.checkMs } : {}), ...(opts.log ? { log: opts.log } : {}) });
+    hub = new StreamHub({
+      db,
+      bus,
+      cache,
+      ...(opts.stream?.checkMs ? { checkMs: opts.stream.checkMs } : {}),
+      ...(opts.log ? { log: opts.log } : {}),
+    });
     connections = new StreamConnections({
       heartbeatMs: opts.stream?.heartbeatMs ?? 15_000,
       maxPerCredential: opts.stream?.maxPerCredential ?? 20_000,
@@ -148,9 +164,13 @@ export async function createVexil(opts: VexilOptions): Promise<Vexil> {
     auditRoutes(http, { db, projects });
     tokenRoutes(http, { tokens: new TokenService({ db }) });
     const onRevoked = (credentialId: string) => {
-      bus
-        .publish({ type: 'revoked', credentialId })
-        .catch((err) => opts.log?.({ level: 'warn', msg: 'revocation not broadcast; streams close at the next credential check', error: String(err) }));
+      bus.publish({ type: 'revoked', credentialId }).catch((err) =>
+        opts.log?.({
+          level: 'warn',
+          msg: 'revocation not broadcast; streams close at the next credential check',
+          error: String(err),
+        }),
+      );
     };
     sdkKeyRoutes(http, { projects, sdkKeys: new SdkKeyService({ db, onRevoked }) });
     userRoutes(http, { users: new UserService({ db }) });

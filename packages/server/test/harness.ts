@@ -1,12 +1,12 @@
-import { PGlite } from '@electric-sql/pglite';
 import { randomBytes } from 'node:crypto';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
 import { createVexil, type Vexil, type VexilOptions } from '../src/app.js';
 import { bootstrapIfEmpty } from '../src/bootstrap.js';
 import type { SqlClient } from '../src/infra/sql/client.js';
 import { migrate } from '../src/infra/sql/migrate.js';
 import { openPglite } from '../src/infra/sql/pglite.js';
 import { openPostgres } from '../src/infra/sql/postgres.js';
-import pg from 'pg';
 
 /**
  * The same suites run against both store drivers. PostgreSQL needs DATABASE_URL (set by
@@ -43,7 +43,7 @@ async function wrapPglite(db: PGlite): Promise<SqlClient> {
 
 const postgresUrl = process.env.DATABASE_URL;
 async function postgresReachable(): Promise<string | undefined> {
-  if (!postgresUrl) return 'DATABASE_URL is not set (.ci/run sets it to this machine\'s PostgreSQL)';
+  if (!postgresUrl) return "DATABASE_URL is not set (.ci/run sets it to this machine's PostgreSQL)";
   const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 2000 });
   try {
     await client.connect();
@@ -94,7 +94,11 @@ export interface TestServer {
   adminEmail: string;
   adminPassword: string;
   /** An HTTP call through Fastify's injector: no sockets, same pipeline. */
-  call(method: string, url: string, opts?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<{
+  call(
+    method: string,
+    url: string,
+    opts?: { token?: string | null; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{
     status: number;
     headers: Record<string, string | string[] | undefined>;
     body: any;
@@ -105,7 +109,10 @@ export interface TestServer {
 export async function startTestServer(kind: StoreKind, extra: Partial<VexilOptions> = {}): Promise<TestServer> {
   const db = await kind.open();
   const vexil = await createVexil({ db, ...extra });
-  const first = await bootstrapIfEmpty(db, vexil.projects, { adminEmail: 'admin@test.local', adminPassword: 'correct horse battery staple' });
+  const first = await bootstrapIfEmpty(db, vexil.projects, {
+    adminEmail: 'admin@test.local',
+    adminPassword: 'correct horse battery staple',
+  });
   if (!first) throw new Error('expected an empty store');
   const call: TestServer['call'] = async (method, url, opts = {}) => {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
@@ -116,7 +123,12 @@ export async function startTestServer(kind: StoreKind, extra: Partial<VexilOptio
       headers['content-type'] ??= 'application/json';
       payload = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
     }
-    const res = await vexil.http.inject({ method: method as 'GET', url, headers, ...(payload === undefined ? {} : { payload }) });
+    const res = await vexil.http.inject({
+      method: method as 'GET',
+      url,
+      headers,
+      ...(payload === undefined ? {} : { payload }),
+    });
     let body: unknown = res.body;
     if ((res.headers['content-type'] ?? '').toString().includes('json') && res.body) body = JSON.parse(res.body);
     return { status: res.statusCode, headers: res.headers, body };

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { gunzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
-import { type TestServer, startTestServer, storeKinds } from './harness.js';
+import { gunzipSync } from 'node:zlib';
+import { startTestServer, storeKinds, type TestServer } from './harness.js';
 import { SseReader } from './sse-client.js';
 
 const base = '/api/v1/projects/default';
@@ -15,7 +15,9 @@ for (const kind of await storeKinds()) {
     let serverKeyId: string;
     let clientId: string;
     before(async () => {
-      s = await startTestServer(kind, { stream: { heartbeatMs: 200, maxPerCredential: 3, maxBufferedBytes: 64 * 1024 } });
+      s = await startTestServer(kind, {
+        stream: { heartbeatMs: 200, maxPerCredential: 3, maxBufferedBytes: 64 * 1024 },
+      });
       await s.vexil.http.listen({ port: 0, host: '127.0.0.1' });
       const addr = s.vexil.http.server.address() as net.AddressInfo;
       url = `http://127.0.0.1:${addr.port}`;
@@ -32,19 +34,27 @@ for (const kind of await storeKinds()) {
     });
 
     const toggle = (key: string, on: boolean) =>
-      s.call('PATCH', `${base}/flags/${key}/environments/production`, { body: { instructions: [{ kind: on ? 'turnFlagOn' : 'turnFlagOff' }] } });
+      s.call('PATCH', `${base}/flags/${key}/environments/production`, {
+        body: { instructions: [{ kind: on ? 'turnFlagOn' : 'turnFlagOff' }] },
+      });
 
     test('the snapshot: full flags, ETag and 304, gzip on request', async () => {
-      const res = await fetch(`${url}/sdk/v1/flags`, { headers: { authorization: serverKey, 'accept-encoding': 'identity' } });
+      const res = await fetch(`${url}/sdk/v1/flags`, {
+        headers: { authorization: serverKey, 'accept-encoding': 'identity' },
+      });
       assert.equal(res.status, 200);
       const body = (await res.json()) as { seq: number; flags: Record<string, { key: string; rules: unknown[] }> };
       assert.equal(body.flags.alpha?.key, 'alpha');
       const etag = res.headers.get('etag') as string;
-      const again = await fetch(`${url}/sdk/v1/flags`, { headers: { authorization: serverKey, 'if-none-match': etag } });
+      const again = await fetch(`${url}/sdk/v1/flags`, {
+        headers: { authorization: serverKey, 'if-none-match': etag },
+      });
       assert.equal(again.status, 304);
       await toggle('alpha', true);
       await s.vexil.publisher?.kick();
-      const changed = await fetch(`${url}/sdk/v1/flags`, { headers: { authorization: `Bearer ${serverKey}`, 'if-none-match': etag } });
+      const changed = await fetch(`${url}/sdk/v1/flags`, {
+        headers: { authorization: `Bearer ${serverKey}`, 'if-none-match': etag },
+      });
       assert.equal(changed.status, 200, 'a change invalidates the ETag');
       const raw = await new Promise<Buffer>((resolve) => {
         import('node:http').then(({ get }) =>
@@ -92,10 +102,16 @@ for (const kind of await storeKinds()) {
       await s.call('POST', `${base}/flags`, { body: { key: 'beta', name: 'Beta' } });
       await toggle('beta', true);
       await s.vexil.publisher?.kick();
-      const resumed = new SseReader(`${url}/sdk/v1/stream`, { authorization: serverKey, 'last-event-id': put.id as string });
+      const resumed = new SseReader(`${url}/sdk/v1/stream`, {
+        authorization: serverKey,
+        'last-event-id': put.id as string,
+      });
       const a = await resumed.next();
       const b = await resumed.next();
-      assert.deepEqual([a.event, Number(a.id), b.event, Number(b.id)], ['patch', Number(put.id) + 1, 'patch', Number(put.id) + 2]);
+      assert.deepEqual(
+        [a.event, Number(a.id), b.event, Number(b.id)],
+        ['patch', Number(put.id) + 1, 'patch', Number(put.id) + 2],
+      );
       assert.equal(JSON.parse(b.data).data.on, true);
       resumed.close();
       const ancient = new SseReader(`${url}/sdk/v1/stream`, { authorization: serverKey, 'last-event-id': '0' });
@@ -117,7 +133,11 @@ for (const kind of await storeKinds()) {
       const values = Array.from({ length: 250 }, (_, i) => `${'x'.repeat(1000)}${i}`);
       for (let i = 0; i < 40; i++) {
         const res = await s.call('PUT', `${base}/flags/alpha/environments/production`, {
-          body: { on: i % 2 === 0, fallthrough: { variation: 0 }, rules: [{ id: 'big', clauses: [{ attribute: 'name', op: 'in', values }], serve: { variation: 1 } }] },
+          body: {
+            on: i % 2 === 0,
+            fallthrough: { variation: 0 },
+            rules: [{ id: 'big', clauses: [{ attribute: 'name', op: 'in', values }], serve: { variation: 1 } }],
+          },
         });
         assert.equal(res.status, 200);
       }
@@ -142,7 +162,9 @@ for (const kind of await storeKinds()) {
       const created = await s.call('POST', `${base}/environments/production/keys`, { body: { kind: 'server' } });
       const sse = new SseReader(`${url}/sdk/v1/stream`, { authorization: created.body.key });
       await sse.next((e) => e.event === 'put');
-      const rotated = await s.call('POST', `${base}/environments/production/keys/${created.body.id}/rotate`, { body: { gracePeriodSeconds: 1 } });
+      const rotated = await s.call('POST', `${base}/environments/production/keys/${created.body.id}/rotate`, {
+        body: { gracePeriodSeconds: 1 },
+      });
       assert.equal(rotated.status, 201, JSON.stringify(rotated.body));
       await s.vexil.connections?.recheck();
       assert.equal(sse.closed, false, 'still within the grace period');

@@ -89,7 +89,11 @@ export class SseReader {
       return Promise.resolve(this.events[at] as SseEvent);
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching SSE event in ${timeoutMs} ms; got ${JSON.stringify(this.events.slice(from))}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(new Error(`no matching SSE event in ${timeoutMs} ms; got ${JSON.stringify(this.events.slice(from))}`)),
+        timeoutMs,
+      );
       this.#waiters.push({
         pred,
         from,

@@ -1,5 +1,5 @@
-import type { Interner } from './intern.js';
 import type { EvaluationResult } from '../eval/result.js';
+import type { Interner } from './intern.js';
 
 /**
  * Compiled flags and segments refer to each other through cells rather than by lookup, so a

@@ -1,7 +1,7 @@
 import { attributeGetter, contextKinds, selectKind } from '../eval/context-access.js';
 import { bucketPrefix, unleashPercentile, vexilBucket } from '../hash/bucket.js';
 import type { Clause } from '../model/clause.js';
-import { type ValueTest, prepareOperator } from '../operators/prepare.js';
+import { prepareOperator, type ValueTest } from '../operators/prepare.js';
 import { type CompileScope, MAX_DEPTH } from './cells.js';
 
 /** A compiled condition over a context. `depth` bounds recursion through nested segments. */

@@ -1,9 +1,9 @@
+import type { EvaluationResult } from '../eval/result.js';
 import type { Rule } from '../model/flag.js';
 import { MAX_DEPTH } from './cells.js';
+import { type Matcher, valueTests } from './clause.js';
 import type { Interner } from './intern.js';
 import type { Outcome } from './serve.js';
-import type { EvaluationResult } from '../eval/result.js';
-import { type Matcher, valueTests } from './clause.js';
 
 /** Index of the first rule whose clauses all match, or -1. */
 export type RuleMatcher = (context: unknown, depth: number) => number;
@@ -35,7 +35,10 @@ const INLINE_IN = 8;
  * other clause calls its compiled closure. Semantics are those of the closures exactly: the
  * golden vectors run through both tiers.
  */
-export function generateRuleMatcher(matchers: readonly (readonly Matcher[])[], intern: Interner): RuleMatcher | undefined {
+export function generateRuleMatcher(
+  matchers: readonly (readonly Matcher[])[],
+  intern: Interner,
+): RuleMatcher | undefined {
   return generate(matchers, intern, undefined) as RuleMatcher | undefined;
 }
 
@@ -50,7 +53,9 @@ export function generateFlagEvaluation(
   malformed: EvaluationResult,
   intern: Interner,
 ): ((context: unknown, depth?: number) => EvaluationResult) | undefined {
-  return generate(matchers, intern, { outcomes, fallthrough, malformed }) as ((context: unknown, depth?: number) => EvaluationResult) | undefined;
+  return generate(matchers, intern, { outcomes, fallthrough, malformed }) as
+    | ((context: unknown, depth?: number) => EvaluationResult)
+    | undefined;
 }
 
 // The user kind, selected inline (the logic of selectKind('user')): the common case costs a
@@ -73,7 +78,9 @@ function generate(
   const M: Matcher[] = [];
   const T: ((v: unknown) => boolean)[] = [];
   // As a whole flag evaluation it is called like CompiledFlag.evaluate, depth optional.
-  const lines: string[] = serve ? [`if (depth === undefined) depth = 0; else if (depth > ${MAX_DEPTH}) return MAL;`, SELECT_USER] : [SELECT_USER];
+  const lines: string[] = serve
+    ? [`if (depth === undefined) depth = 0; else if (depth > ${MAX_DEPTH}) return MAL;`, SELECT_USER]
+    : [SELECT_USER];
   const result = (o: Outcome, i: number) => (typeof o === 'function' ? `return O[${i}](c);` : `return O[${i}];`);
   matchers.forEach((rule, i) => {
     const conditions = rule.map((m) => {
@@ -107,7 +114,14 @@ function generate(
   });
   lines.push(serve ? result(serve.fallthrough, serve.outcomes.length) : 'return -1;');
   const O: Outcome[] = serve ? [...serve.outcomes, serve.fallthrough] : [];
-  const factory = new Function('M', 'T', 'O', 'MAL', 'anyOf', `return function evaluate(c, depth) {\n${lines.join('\n')}\n};`);
+  const factory = new Function(
+    'M',
+    'T',
+    'O',
+    'MAL',
+    'anyOf',
+    `return function evaluate(c, depth) {\n${lines.join('\n')}\n};`,
+  );
   return factory(M, T, O, serve?.malformed, anyOf);
 }
 

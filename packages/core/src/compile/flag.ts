@@ -1,12 +1,19 @@
 import { selectKind } from '../eval/context-access.js';
-import { type EvaluationResult, FALLTHROUGH, OFF, TARGET_MATCH, errorResult } from '../eval/result.js';
+import { type EvaluationResult, errorResult, FALLTHROUGH, OFF, TARGET_MATCH } from '../eval/result.js';
 import type { Flag } from '../model/flag.js';
 import type { JsonValue } from '../schema/builder.js';
-import { type CodegenMode, type CompileScope, type CompiledFlag, type FlagCell, MAX_DEPTH, TIER_UP_AFTER } from './cells.js';
-import { type Matcher, compileClause } from './clause.js';
-import { type RuleMatcher, generateFlagEvaluation, generateRuleMatcher } from './codegen.js';
+import {
+  type CodegenMode,
+  type CompiledFlag,
+  type CompileScope,
+  type FlagCell,
+  MAX_DEPTH,
+  TIER_UP_AFTER,
+} from './cells.js';
+import { compileClause, type Matcher } from './clause.js';
+import { generateFlagEvaluation, generateRuleMatcher, type RuleMatcher } from './codegen.js';
 import type { Interner } from './intern.js';
-import { type Outcome, compileServe, frozenValues } from './serve.js';
+import { compileServe, frozenValues, type Outcome } from './serve.js';
 
 interface CompiledTarget {
   select: ReturnType<typeof selectKind>;
@@ -67,7 +74,13 @@ class FlagImpl implements CompiledFlag {
   ) {
     this.evaluate = FlagImpl.prototype.evaluateWithClosures;
     if (!on) this.#fixed = off;
-    else if (prerequisites.length === 0 && targets.length === 0 && rules.length === 0 && typeof fallthrough !== 'function') this.#fixed = fallthrough;
+    else if (
+      prerequisites.length === 0 &&
+      targets.length === 0 &&
+      rules.length === 0 &&
+      typeof fallthrough !== 'function'
+    )
+      this.#fixed = fallthrough;
     if (codegen === 'eager') this.#tierUp();
   }
 
@@ -86,7 +99,8 @@ class FlagImpl implements CompiledFlag {
       const pre = p.cell.flag;
       if (pre === undefined) return p.failed;
       const r = pre.evaluate(context, depth + 1);
-      if (r.reason.kind === 'ERROR' && r.reason.errorKind === 'MALFORMED_FLAG') return errorResult('MALFORMED_FLAG', this.version);
+      if (r.reason.kind === 'ERROR' && r.reason.errorKind === 'MALFORMED_FLAG')
+        return errorResult('MALFORMED_FLAG', this.version);
       if (r.reason.kind === 'OFF' || r.variationIndex !== p.variation) return p.failed;
     }
 
@@ -121,7 +135,13 @@ class FlagImpl implements CompiledFlag {
   #tierUp(): void {
     if (this.rules.length === 0) return;
     if (this.prerequisites.length === 0 && this.targets.length === 0) {
-      const whole = generateFlagEvaluation(this.rules, this.outcomes, this.fallthrough, errorResult('MALFORMED_FLAG', this.version), this.intern);
+      const whole = generateFlagEvaluation(
+        this.rules,
+        this.outcomes,
+        this.fallthrough,
+        errorResult('MALFORMED_FLAG', this.version),
+        this.intern,
+      );
       if (whole !== undefined) {
         // An own property shadowing the prototype's method: callers reach the generated code directly.
         this.evaluate = whole;
@@ -141,12 +161,18 @@ export function compileFlag(flag: Flag, scope: CompileScope): CompiledFlag {
   const values: JsonValue[] = frozenValues(flag.variations.map((v) => v.value));
   const offIndex = flag.offVariation;
   const offResult = (reason: EvaluationResult['reason']): EvaluationResult =>
-    offIndex === undefined ? intern.result(null, null, reason, version) : intern.result(values[offIndex] ?? null, offIndex, reason, version);
+    offIndex === undefined
+      ? intern.result(null, null, reason, version)
+      : intern.result(values[offIndex] ?? null, offIndex, reason, version);
 
   const prerequisites: CompiledPrerequisite[] =
     flag.prerequisites === undefined || flag.prerequisites.length === 0
       ? EMPTY
-      : flag.prerequisites.map((p) => ({ cell: scope.flag(p.key), variation: p.variation, failed: offResult(intern.prerequisiteReason(p.key)) }));
+      : flag.prerequisites.map((p) => ({
+          cell: scope.flag(p.key),
+          variation: p.variation,
+          failed: offResult(intern.prerequisiteReason(p.key)),
+        }));
 
   const targetList = (flag.targets ?? EMPTY).filter((t) => t.values.length > 0);
   const targets: CompiledTarget[] =
@@ -159,9 +185,14 @@ export function compileFlag(flag: Flag, scope: CompileScope): CompiledFlag {
         }));
 
   const ruleList = flag.rules ?? EMPTY;
-  const rules: Matcher[][] = ruleList.length === 0 ? EMPTY : ruleList.map((rule) => rule.clauses.map((c) => compileClause(c, scope, salt)));
+  const rules: Matcher[][] =
+    ruleList.length === 0 ? EMPTY : ruleList.map((rule) => rule.clauses.map((c) => compileClause(c, scope, salt)));
   const outcomes: Outcome[] =
-    ruleList.length === 0 ? EMPTY : ruleList.map((rule, index) => compileServe(rule.serve, values, version, salt, intern.ruleReason(index, rule.id), intern));
+    ruleList.length === 0
+      ? EMPTY
+      : ruleList.map((rule, index) =>
+          compileServe(rule.serve, values, version, salt, intern.ruleReason(index, rule.id), intern),
+        );
 
   return new FlagImpl(
     key,

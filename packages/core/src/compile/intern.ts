@@ -51,9 +51,16 @@ export class Interner {
     return this.#clauses.get(m);
   }
 
-  result(value: JsonValue, variationIndex: number | null, reason: Reason, version: number, inExperiment = false): EvaluationResult {
+  result(
+    value: JsonValue,
+    variationIndex: number | null,
+    reason: Reason,
+    version: number,
+    inExperiment = false,
+  ): EvaluationResult {
     // Object values are per-flag copies: results holding them are not shared.
-    if (value !== null && typeof value === 'object') return Object.freeze({ value, variationIndex, reason, version, inExperiment });
+    if (value !== null && typeof value === 'object')
+      return Object.freeze({ value, variationIndex, reason, version, inExperiment });
     const key = `${variationIndex}|${version}|${inExperiment}|${reasonKey(reason)}|${typeof value}|${String(value)}`;
     let r = this.#results.get(key);
     if (r === undefined) {

@@ -1,10 +1,10 @@
 import { selectKind } from '../eval/context-access.js';
 import type { Segment } from '../model/segment.js';
-import type { CompileScope, CompiledSegment } from './cells.js';
-import { type Matcher, compileClause } from './clause.js';
-import { type RuleMatcher, generateRuleMatcher } from './codegen.js';
-import { firstMatchingRule } from './flag.js';
+import type { CompiledSegment, CompileScope } from './cells.js';
 import { TIER_UP_AFTER } from './cells.js';
+import { compileClause, type Matcher } from './clause.js';
+import { generateRuleMatcher, type RuleMatcher } from './codegen.js';
+import { firstMatchingRule } from './flag.js';
 
 type KeyList = { select: ReturnType<typeof selectKind>; keys: Set<string> };
 
@@ -12,7 +12,9 @@ const EMPTY: never[] = [];
 
 const keyLists = (lists: Segment['included']): KeyList[] => {
   const used = (lists ?? EMPTY).filter((l) => l.values.length > 0);
-  return used.length === 0 ? EMPTY : used.map((l) => ({ select: selectKind(l.contextKind ?? 'user'), keys: new Set(l.values) }));
+  return used.length === 0
+    ? EMPTY
+    : used.map((l) => ({ select: selectKind(l.contextKind ?? 'user'), keys: new Set(l.values) }));
 };
 
 const listed = (lists: readonly KeyList[], context: unknown) => {

@@ -13,10 +13,11 @@ import type { Interner } from './intern.js';
  */
 export type Outcome = EvaluationResult | ((context: unknown) => EvaluationResult);
 
-
 /** Variation values, frozen deeply (copies of objects, so the caller's config is left alone). */
 export function frozenValues(values: readonly JsonValue[]): JsonValue[] {
-  return values.map((v) => (v !== null && typeof v === 'object' ? deepFreeze(JSON.parse(JSON.stringify(v)) as JsonValue) : v));
+  return values.map((v) =>
+    v !== null && typeof v === 'object' ? deepFreeze(JSON.parse(JSON.stringify(v)) as JsonValue) : v,
+  );
 }
 
 function deepFreeze<T>(v: T): T {
@@ -53,14 +54,18 @@ export function compileServe(
     total += w.weight;
     bounds.push(total);
     picked.push(intern.result(values[w.variation] ?? null, w.variation, reason, version));
-    pickedInExperiment.push(intern.result(values[w.variation] ?? null, w.variation, reason, version, r.experiment ?? false));
+    pickedInExperiment.push(
+      intern.result(values[w.variation] ?? null, w.variation, reason, version, r.experiment ?? false),
+    );
   }
   // A context without the bucketing attribute lands in the first bucket, like LaunchDarkly;
   // it is never counted as an experiment exposure.
   const unbucketed = picked[0] as EvaluationResult;
   const last = bounds.length - 1;
   const bucketOf =
-    mode === 'unleash' ? (v: string) => unleashVariantTarget(prefix, v, total) - 1 : (v: string) => vexilBucket(prefix, v);
+    mode === 'unleash'
+      ? (v: string) => unleashVariantTarget(prefix, v, total) - 1
+      : (v: string) => vexilBucket(prefix, v);
 
   return (c) => {
     const attrs = select(c);

@@ -1,7 +1,7 @@
-import type { CodegenMode, CompileScope, CompiledFlag, FlagCell, SegmentCell } from '../compile/cells.js';
+import type { CodegenMode, CompiledFlag, CompileScope, FlagCell, SegmentCell } from '../compile/cells.js';
 import { compileFlag } from '../compile/flag.js';
-import { compileSegment } from '../compile/segment.js';
 import { Interner } from '../compile/intern.js';
+import { compileSegment } from '../compile/segment.js';
 import type { Flag } from '../model/flag.js';
 import type { Segment } from '../model/segment.js';
 import type { Issue } from '../schema/check.js';
@@ -52,7 +52,12 @@ class SnapshotEvaluator implements Evaluator {
   readonly #scope: CompileScope;
 
   constructor(codegen: CodegenMode) {
-    this.#scope = { flag: (key) => this.#flagCell(key), segment: (key) => this.#segmentCell(key), codegen, intern: new Interner() };
+    this.#scope = {
+      flag: (key) => this.#flagCell(key),
+      segment: (key) => this.#segmentCell(key),
+      codegen,
+      intern: new Interner(),
+    };
   }
 
   evaluate(flagKey: string, context: unknown): EvaluationResult {

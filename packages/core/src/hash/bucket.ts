@@ -1,5 +1,5 @@
-import { murmur3 } from './murmur3.js';
 import { WEIGHT_TOTAL } from '../model/flag.js';
+import { murmur3 } from './murmur3.js';
 
 /** Unleash's seed for variant selection (its rollout gates use seed 0). */
 export const UNLEASH_VARIANT_SEED = 86028157;

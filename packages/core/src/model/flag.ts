@@ -1,5 +1,5 @@
 import * as t from '../schema/builder.js';
-import { clauseSchema, contextKindSchema, attributeSchema, HASH_MODES } from './clause.js';
+import { attributeSchema, clauseSchema, contextKindSchema, HASH_MODES } from './clause.js';
 
 export const FLAG_KINDS = ['boolean', 'string', 'number', 'json'] as const;
 export type FlagKind = (typeof FLAG_KINDS)[number];
@@ -33,7 +33,9 @@ export const rolloutSchema = t.object(
     bucketBy: t.optional(attributeSchema),
     seed: t.optional(t.string({ maxLength: 256, description: 'Hash seed; defaults to the flag salt.' })),
     hash: t.optional(t.enumOf(HASH_MODES)),
-    experiment: t.optional(t.boolean({ description: 'Evaluations bucketed by this rollout are experiment exposures.' })),
+    experiment: t.optional(
+      t.boolean({ description: 'Evaluations bucketed by this rollout are experiment exposures.' }),
+    ),
   },
   { description: 'Splits contexts between variations by a deterministic hash of one attribute.' },
 );
@@ -80,7 +82,9 @@ export const flagSchema = t.object(
     kind: t.enumOf(FLAG_KINDS),
     variations: t.array(variationSchema, { minItems: 1, maxItems: 1000 }),
     on: t.boolean(),
-    offVariation: t.optional(t.integer({ minimum: 0, description: 'Served when off; absent means the caller default.' })),
+    offVariation: t.optional(
+      t.integer({ minimum: 0, description: 'Served when off; absent means the caller default.' }),
+    ),
     fallthrough: serveSchema,
     targets: t.optional(t.array(targetSchema, { maxItems: 1000 })),
     rules: t.optional(t.array(ruleSchema, { maxItems: 5000 })),

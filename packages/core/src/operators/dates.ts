@@ -15,7 +15,8 @@ export function parseDate(value: unknown): number | undefined {
   const year = Number(y);
   const month = Number(mo);
   const day = Number(d);
-  if (month < 1 || month > 12 || day < 1 || day > 31 || Number(hh) > 23 || Number(mm) > 59 || Number(ss) > 60) return undefined;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || Number(hh) > 23 || Number(mm) > 59 || Number(ss) > 60)
+    return undefined;
   const date = new Date(0);
   // setUTCFullYear, unlike Date.UTC, keeps years 0-99 as they are instead of mapping them to 19xx.
   date.setUTCFullYear(year, month - 1, day);

@@ -41,7 +41,13 @@ export function prepareOperator(op: ValueOperator, values: readonly unknown[], c
     case 'before':
       return prepareOrdered(values, parseDate, (a, b) => a - b, 'lessThan', 'an RFC 3339 date or epoch milliseconds');
     case 'after':
-      return prepareOrdered(values, parseDate, (a, b) => a - b, 'greaterThan', 'an RFC 3339 date or epoch milliseconds');
+      return prepareOrdered(
+        values,
+        parseDate,
+        (a, b) => a - b,
+        'greaterThan',
+        'an RFC 3339 date or epoch milliseconds',
+      );
     case 'semVerEqual':
     case 'semVerLessThan':
     case 'semVerLessThanOrEqual':

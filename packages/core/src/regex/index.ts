@@ -1,6 +1,6 @@
 import { LazyDfa } from './dfa.js';
-import { compileProgram } from './nfa.js';
 import { nativeSource } from './native.js';
+import { compileProgram } from './nfa.js';
 import { parse, RegexSyntaxError } from './parse.js';
 
 /*

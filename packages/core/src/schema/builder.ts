@@ -20,11 +20,11 @@ export type Static<S> = S extends Schema<infer T> ? T : never;
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
-const build = <T>(schema: Record<string, unknown>, meta?: Meta): Schema<T> =>
-  ({ ...schema, ...meta }) as Schema<T>;
+const build = <T>(schema: Record<string, unknown>, meta?: Meta): Schema<T> => ({ ...schema, ...meta }) as Schema<T>;
 
-export const string = (opts: Meta & { minLength?: number; maxLength?: number; pattern?: string; format?: string } = {}) =>
-  build<string>({ type: 'string', ...opts });
+export const string = (
+  opts: Meta & { minLength?: number; maxLength?: number; pattern?: string; format?: string } = {},
+) => build<string>({ type: 'string', ...opts });
 
 export const integer = (opts: Meta & { minimum?: number; maximum?: number } = {}) =>
   build<number>({ type: 'integer', ...opts });

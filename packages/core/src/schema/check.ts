@@ -55,15 +55,23 @@ function walk(s: S, v: unknown, path: string, out: Issue[], depth: number): void
   const actual = typeOf(v);
   const typeOk = type === actual || (type === 'number' && actual === 'integer');
   if (!typeOk) {
-    out.push({ path, code: 'invalid_type', message: `must be ${type === 'integer' ? 'an integer' : `a ${type}`}, got ${describe(v)}` });
+    out.push({
+      path,
+      code: 'invalid_type',
+      message: `must be ${type === 'integer' ? 'an integer' : `a ${type}`}, got ${describe(v)}`,
+    });
     return;
   }
   switch (type) {
-    case 'string': return walkString(s, v as string, path, out);
+    case 'string':
+      return walkString(s, v as string, path, out);
     case 'number':
-    case 'integer': return walkNumber(s, v as number, path, out);
-    case 'array': return walkArray(s, v as unknown[], path, out, depth);
-    case 'object': return walkObject(s, v as Record<string, unknown>, path, out, depth);
+    case 'integer':
+      return walkNumber(s, v as number, path, out);
+    case 'array':
+      return walkArray(s, v as unknown[], path, out, depth);
+    case 'object':
+      return walkObject(s, v as Record<string, unknown>, path, out, depth);
   }
 }
 
@@ -156,7 +164,8 @@ function walkObject(s: S, v: Record<string, unknown>, path: string, out: Issue[]
     if (child === undefined) continue;
     const prop = Object.hasOwn(props, key) ? props[key] : undefined;
     if (prop) walk(prop, child, pointer(path, key), out, depth + 1);
-    else if (extra === false) out.push({ path: pointer(path, key), code: 'unknown_property', message: 'is not a known property' });
+    else if (extra === false)
+      out.push({ path: pointer(path, key), code: 'unknown_property', message: 'is not a known property' });
     else if (typeof extra === 'object' && extra !== null) walk(extra as S, child, pointer(path, key), out, depth + 1);
   }
 }

@@ -1,12 +1,13 @@
-import { type Issue, pointer } from '../schema/check.js';
 import type { Clause } from '../model/clause.js';
 import { prepareOperator } from '../operators/prepare.js';
+import { type Issue, pointer } from '../schema/check.js';
 
 const RESERVED_KINDS = new Set(['multi', 'kind']);
 
 /** "multi" and "kind" name the structure of a context, never one of its kinds. */
 export function checkKind(kind: string | undefined, path: string, out: Issue[]): void {
-  if (kind !== undefined && RESERVED_KINDS.has(kind)) out.push({ path, code: 'reserved_kind', message: `"${kind}" is reserved` });
+  if (kind !== undefined && RESERVED_KINDS.has(kind))
+    out.push({ path, code: 'reserved_kind', message: `"${kind}" is reserved` });
 }
 
 /**
@@ -49,22 +50,36 @@ function checkClause(c: Clause, path: string, out: Issue[]): void {
       }
       c.values.forEach((v, i) => {
         if (typeof v !== 'string' || v.length === 0) {
-          out.push({ path: pointer(pointer(path, 'values'), i), code: 'invalid_value', message: 'must be a segment key' });
+          out.push({
+            path: pointer(pointer(path, 'values'), i),
+            code: 'invalid_value',
+            message: 'must be a segment key',
+          });
         }
       });
-      if (c.values.length === 0) out.push({ path: pointer(path, 'values'), code: 'too_short', message: 'must name at least one segment' });
+      if (c.values.length === 0)
+        out.push({ path: pointer(path, 'values'), code: 'too_short', message: 'must name at least one segment' });
       return;
     case 'exists':
-      if (c.values.length > 0) out.push({ path: pointer(path, 'values'), code: 'not_applicable', message: 'exists takes no values' });
+      if (c.values.length > 0)
+        out.push({ path: pointer(path, 'values'), code: 'not_applicable', message: 'exists takes no values' });
       return;
     case 'percentage': {
       const v = c.values[0];
       if (c.values.length !== 1 || typeof v !== 'number' || !(v >= 0 && v <= 100)) {
         out.push({ path: pointer(path, 'values'), code: 'invalid_value', message: 'must be one number from 0 to 100' });
       } else if ((c.hash ?? 'vexil') === 'unleash' && !Number.isInteger(v)) {
-        out.push({ path: pointer(pointer(path, 'values'), 0), code: 'invalid_value', message: 'Unleash hashing takes whole percentages' });
+        out.push({
+          path: pointer(pointer(path, 'values'), 0),
+          code: 'invalid_value',
+          message: 'Unleash hashing takes whole percentages',
+        });
       } else if (Math.abs(Math.round(v * 1000) - v * 1000) > 1e-6) {
-        out.push({ path: pointer(pointer(path, 'values'), 0), code: 'invalid_value', message: 'at most three decimal places' });
+        out.push({
+          path: pointer(pointer(path, 'values'), 0),
+          code: 'invalid_value',
+          message: 'at most three decimal places',
+        });
       }
       return;
     }
@@ -80,7 +95,11 @@ function checkClause(c: Clause, path: string, out: Issue[]): void {
         }
       }
       if (c.caseInsensitive && !['in', 'startsWith', 'endsWith', 'contains', 'matches'].includes(c.op)) {
-        out.push({ path: pointer(path, 'caseInsensitive'), code: 'not_applicable', message: `does not apply to ${c.op}` });
+        out.push({
+          path: pointer(path, 'caseInsensitive'),
+          code: 'not_applicable',
+          message: `does not apply to ${c.op}`,
+        });
       }
     }
   }

@@ -1,5 +1,5 @@
-import { type Flag, type FlagKind, type Serve, WEIGHT_TOTAL, flagSchema } from '../model/flag.js';
-import { type Issue, checkSchema, pointer } from '../schema/check.js';
+import { type Flag, type FlagKind, flagSchema, type Serve, WEIGHT_TOTAL } from '../model/flag.js';
+import { checkSchema, type Issue, pointer } from '../schema/check.js';
 import { checkClauses, checkKind, withSemantics } from './clauses.js';
 
 const KIND_CHECKS: Record<FlagKind, (v: unknown) => boolean> = {
@@ -20,14 +20,22 @@ function semanticIssues(flag: Flag): Issue[] {
 
   const checkIndex = (index: number | undefined, path: string) => {
     if (index !== undefined && index >= count) {
-      issues.push({ path, code: 'unknown_variation', message: `variation ${index} does not exist (the flag has ${count})` });
+      issues.push({
+        path,
+        code: 'unknown_variation',
+        message: `variation ${index} does not exist (the flag has ${count})`,
+      });
     }
   };
 
   const isOfKind = KIND_CHECKS[flag.kind];
   flag.variations.forEach((v, i) => {
     if (!isOfKind(v.value)) {
-      issues.push({ path: `/variations/${i}/value`, code: 'wrong_type', message: `must be a ${flag.kind} for a ${flag.kind} flag` });
+      issues.push({
+        path: `/variations/${i}/value`,
+        code: 'wrong_type',
+        message: `must be a ${flag.kind} for a ${flag.kind} flag`,
+      });
     }
   });
   if (flag.kind === 'boolean' && count !== 2) {
@@ -36,7 +44,12 @@ function semanticIssues(flag: Flag): Issue[] {
   const seen = new Map<string, number>();
   flag.variations.forEach((v, i) => {
     const id = JSON.stringify(v.value);
-    if (seen.has(id)) issues.push({ path: `/variations/${i}/value`, code: 'duplicate', message: `same value as variation ${seen.get(id)}` });
+    if (seen.has(id))
+      issues.push({
+        path: `/variations/${i}/value`,
+        code: 'duplicate',
+        message: `same value as variation ${seen.get(id)}`,
+      });
     else seen.set(id, i);
   });
 
@@ -48,7 +61,11 @@ function semanticIssues(flag: Flag): Issue[] {
     const path = `/rules/${i}`;
     const earlier = ruleIds.get(rule.id);
     if (earlier !== undefined) {
-      issues.push({ path: `${path}/id`, code: 'duplicate', message: `rule id "${rule.id}" is also used by rule ${earlier}` });
+      issues.push({
+        path: `${path}/id`,
+        code: 'duplicate',
+        message: `rule id "${rule.id}" is also used by rule ${earlier}`,
+      });
     } else ruleIds.set(rule.id, i);
     checkClauses(rule.clauses, `${path}/clauses`, issues);
     checkServe(rule.serve, `${path}/serve`, checkIndex, issues);
@@ -62,14 +79,22 @@ function semanticIssues(flag: Flag): Issue[] {
       const id = `${t.contextKind ?? 'user'}\u0000${key}`;
       const first = targeted.get(id);
       if (first !== undefined) {
-        issues.push({ path: `/targets/${i}/values/${j}`, code: 'duplicate', message: `"${key}" is already targeted at ${first}` });
+        issues.push({
+          path: `/targets/${i}/values/${j}`,
+          code: 'duplicate',
+          message: `"${key}" is already targeted at ${first}`,
+        });
       } else targeted.set(id, `/targets/${i}/values/${j}`);
     });
   });
 
   (flag.prerequisites ?? []).forEach((p, i) => {
     if (p.key === flag.key) {
-      issues.push({ path: `/prerequisites/${i}/key`, code: 'prerequisite_cycle', message: 'a flag cannot be its own prerequisite' });
+      issues.push({
+        path: `/prerequisites/${i}/key`,
+        code: 'prerequisite_cycle',
+        message: 'a flag cannot be its own prerequisite',
+      });
     }
   });
   return issues;

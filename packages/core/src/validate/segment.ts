@@ -1,5 +1,5 @@
 import { type Segment, segmentSchema } from '../model/segment.js';
-import { type Issue, checkSchema } from '../schema/check.js';
+import { checkSchema, type Issue } from '../schema/check.js';
 import { checkClauses, checkKind, withSemantics } from './clauses.js';
 
 /** Every problem with a segment, each with its JSON Pointer path; empty when valid. */
@@ -14,7 +14,8 @@ function semanticIssues(segment: Segment): Issue[] {
   }
   const ids = new Set<string>();
   (segment.rules ?? []).forEach((rule, i) => {
-    if (ids.has(rule.id)) issues.push({ path: `/rules/${i}/id`, code: 'duplicate', message: `rule id "${rule.id}" is used twice` });
+    if (ids.has(rule.id))
+      issues.push({ path: `/rules/${i}/id`, code: 'duplicate', message: `rule id "${rule.id}" is used twice` });
     ids.add(rule.id);
     checkClauses(rule.clauses, `/rules/${i}/clauses`, issues);
   });

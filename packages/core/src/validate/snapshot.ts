@@ -24,7 +24,8 @@ export function validateSnapshot(snapshot: Snapshot): Issue[] {
     for (const issue of own) issues.push({ ...issue, path: `/flags/${i}${issue.path}` });
     if (own.length > 0) return;
     const flag = f as Flag;
-    if (flags.has(flag.key)) issues.push({ path: `/flags/${i}/key`, code: 'duplicate', message: `flag "${flag.key}" appears twice` });
+    if (flags.has(flag.key))
+      issues.push({ path: `/flags/${i}/key`, code: 'duplicate', message: `flag "${flag.key}" appears twice` });
     flags.set(flag.key, flag);
     flagIndex.set(flag.key, i);
   });
@@ -35,7 +36,8 @@ export function validateSnapshot(snapshot: Snapshot): Issue[] {
     for (const issue of own) issues.push({ ...issue, path: `/segments/${i}${issue.path}` });
     if (own.length > 0) return;
     const segment = s as Segment;
-    if (segments.has(segment.key)) issues.push({ path: `/segments/${i}/key`, code: 'duplicate', message: `segment "${segment.key}" appears twice` });
+    if (segments.has(segment.key))
+      issues.push({ path: `/segments/${i}/key`, code: 'duplicate', message: `segment "${segment.key}" appears twice` });
     segments.set(segment.key, segment);
     segmentIndex.set(segment.key, i);
   });
@@ -44,14 +46,17 @@ export function validateSnapshot(snapshot: Snapshot): Issue[] {
     const base = `/flags/${flagIndex.get(key)}`;
     (flag.prerequisites ?? []).forEach((p, i) => {
       const pre = flags.get(p.key);
-      if (!pre) issues.push({ path: `${base}/prerequisites/${i}/key`, code: 'unknown_flag', message: `no flag "${p.key}"` });
+      if (!pre)
+        issues.push({ path: `${base}/prerequisites/${i}/key`, code: 'unknown_flag', message: `no flag "${p.key}"` });
       else if (p.variation >= pre.variations.length) {
-        issues.push({ path: `${base}/prerequisites/${i}/variation`, code: 'unknown_variation', message: `"${p.key}" has no variation ${p.variation}` });
+        issues.push({
+          path: `${base}/prerequisites/${i}/variation`,
+          code: 'unknown_variation',
+          message: `"${p.key}" has no variation ${p.variation}`,
+        });
       }
     });
-    (flag.rules ?? []).forEach((r, i) =>
-      checkSegmentRefs(r.clauses, `${base}/rules/${i}/clauses`, segments, issues),
-    );
+    (flag.rules ?? []).forEach((r, i) => checkSegmentRefs(r.clauses, `${base}/rules/${i}/clauses`, segments, issues));
   }
   for (const [key, segment] of segments) {
     (segment.rules ?? []).forEach((r, i) =>
@@ -60,12 +65,22 @@ export function validateSnapshot(snapshot: Snapshot): Issue[] {
   }
 
   for (const cycle of findCycles(flags, (f) => (f.prerequisites ?? []).map((p) => p.key))) {
-    issues.push({ path: `/flags/${flagIndex.get(cycle[0] as string)}/prerequisites`, code: 'prerequisite_cycle', message: `prerequisites form a cycle: ${cycle.join(' → ')}` });
+    issues.push({
+      path: `/flags/${flagIndex.get(cycle[0] as string)}/prerequisites`,
+      code: 'prerequisite_cycle',
+      message: `prerequisites form a cycle: ${cycle.join(' → ')}`,
+    });
   }
   const segmentRefs = (s: Segment) =>
-    (s.rules ?? []).flatMap((r) => r.clauses.filter((c) => c.op === 'segmentMatch').flatMap((c) => c.values.map(String)));
+    (s.rules ?? []).flatMap((r) =>
+      r.clauses.filter((c) => c.op === 'segmentMatch').flatMap((c) => c.values.map(String)),
+    );
   for (const cycle of findCycles(segments, segmentRefs)) {
-    issues.push({ path: `/segments/${segmentIndex.get(cycle[0] as string)}/rules`, code: 'segment_cycle', message: `segments form a cycle: ${cycle.join(' → ')}` });
+    issues.push({
+      path: `/segments/${segmentIndex.get(cycle[0] as string)}/rules`,
+      code: 'segment_cycle',
+      message: `segments form a cycle: ${cycle.join(' → ')}`,
+    });
   }
   return issues;
 }

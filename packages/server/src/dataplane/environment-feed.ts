@@ -1,4 +1,4 @@
-import { type Evaluator, type Flag, type Segment, createEvaluator } from '@vexil/core';
+import { createEvaluator, type Evaluator, type Flag, type Segment } from '@vexil/core';
 import type { ChangeMessage, EnvironmentSnapshot } from './messages.js';
 import { sseEvent } from './sse.js';
 
@@ -27,7 +27,10 @@ export class EnvironmentFeed {
   #history: { seq: number; frame: string }[] = [];
   #putCache: { seq: number; json: string } | undefined;
 
-  constructor(readonly environmentId: string, snapshot: EnvironmentSnapshot) {
+  constructor(
+    readonly environmentId: string,
+    snapshot: EnvironmentSnapshot,
+  ) {
     this.seq = snapshot.seq;
     this.evaluator = this.#load(snapshot);
   }
@@ -82,7 +85,12 @@ export class EnvironmentFeed {
   }
 
   snapshot(): EnvironmentSnapshot {
-    return { environmentId: this.environmentId, seq: this.seq, flags: Object.fromEntries(this.flags), segments: Object.fromEntries(this.segments) };
+    return {
+      environmentId: this.environmentId,
+      seq: this.seq,
+      flags: Object.fromEntries(this.flags),
+      segments: Object.fromEntries(this.segments),
+    };
   }
 
   /** The snapshot as JSON, serialised once per sequence number however many clients ask. */

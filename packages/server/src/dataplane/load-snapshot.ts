@@ -11,7 +11,14 @@ export async function loadSnapshot(db: SqlClient, environmentId: string): Promis
     if (db.driver === 'postgres') await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
     const [env] = await tx.query<{ seq: number }>('SELECT seq FROM environments WHERE id = $1', [environmentId]);
     if (!env) return undefined;
-    const flagRows = await tx.query<{ key: string; kind: Flag['kind']; variations: Flag['variations']; client_visible: boolean; config: Record<string, unknown>; version: number }>(
+    const flagRows = await tx.query<{
+      key: string;
+      kind: Flag['kind'];
+      variations: Flag['variations'];
+      client_visible: boolean;
+      config: Record<string, unknown>;
+      version: number;
+    }>(
       `SELECT f.key, f.kind, f.variations, f.client_visible, c.config, c.version
        FROM flags f JOIN flag_configs c ON c.flag_id = f.id
        WHERE c.environment_id = $1 AND f.archived_at IS NULL`,
@@ -23,10 +30,18 @@ export async function loadSnapshot(db: SqlClient, environmentId: string): Promis
     );
     const flags: Record<string, Flag> = {};
     for (const r of flagRows) {
-      flags[r.key] = { ...(r.config as object), key: r.key, version: Number(r.version), kind: r.kind, variations: r.variations, clientVisible: r.client_visible } as Flag;
+      flags[r.key] = {
+        ...(r.config as object),
+        key: r.key,
+        version: Number(r.version),
+        kind: r.kind,
+        variations: r.variations,
+        clientVisible: r.client_visible,
+      } as Flag;
     }
     const segments: Record<string, Segment> = {};
-    for (const r of segmentRows) segments[r.key] = { ...(r.config as object), key: r.key, version: Number(r.version) } as Segment;
+    for (const r of segmentRows)
+      segments[r.key] = { ...(r.config as object), key: r.key, version: Number(r.version) } as Segment;
     return { environmentId, seq: Number(env.seq), flags, segments };
   });
 }

@@ -59,16 +59,34 @@ export class OutboxPublisher {
   async #drainBatch(): Promise<number> {
     return this.#db.transaction(async (tx) => {
       if (this.#db.driver === 'postgres') {
-        const [lock] = await tx.query<{ ok: boolean }>("SELECT pg_try_advisory_xact_lock(hashtext('vexil.outbox')) AS ok");
+        const [lock] = await tx.query<{ ok: boolean }>(
+          "SELECT pg_try_advisory_xact_lock(hashtext('vexil.outbox')) AS ok",
+        );
         if (!lock?.ok) return 0;
       }
-      const rows = await tx.query<{ id: number; environment_id: string; seq: number; entity: 'flag' | 'segment'; key: string; op: 'put' | 'delete'; payload: ChangeMessage['payload'] }>(
+      const rows = await tx.query<{
+        id: number;
+        environment_id: string;
+        seq: number;
+        entity: 'flag' | 'segment';
+        key: string;
+        op: 'put' | 'delete';
+        payload: ChangeMessage['payload'];
+      }>(
         'SELECT id, environment_id, seq, entity, key, op, payload FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1',
         [this.#batch],
       );
       let done = 0;
       for (const r of rows) {
-        const message: ChangeMessage = { type: 'change', environmentId: r.environment_id, seq: Number(r.seq), entity: r.entity, key: r.key, op: r.op, payload: r.payload };
+        const message: ChangeMessage = {
+          type: 'change',
+          environmentId: r.environment_id,
+          seq: Number(r.seq),
+          entity: r.entity,
+          key: r.key,
+          op: r.op,
+          payload: r.payload,
+        };
         try {
           await this.#bus.publish(message);
         } catch {

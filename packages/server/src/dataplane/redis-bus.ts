@@ -10,7 +10,12 @@ export const CHANNEL = 'vexil:changes';
  * re-check their sequence against the cache and the store.
  */
 export async function redisBus(url: string): Promise<ChangeBus> {
-  const options = { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true, retryStrategy: (n: number) => Math.min(50 * 2 ** n, 2000) };
+  const options = {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    lazyConnect: true,
+    retryStrategy: (n: number) => Math.min(50 * 2 ** n, 2000),
+  };
   const pub = new Redis(url, options);
   const sub = new Redis(url, { ...options, maxRetriesPerRequest: null, enableOfflineQueue: true });
   // Errors surface through failed publishes and reconnects; unhandled 'error' events would crash.

@@ -1,6 +1,6 @@
-import { lookupSdkKey } from '../credentials/sdk-key-store.js';
 import { statusOf } from '../credentials/expiry.js';
-import { PREFIX, hashSecret } from '../credentials/secrets.js';
+import { lookupSdkKey } from '../credentials/sdk-key-store.js';
+import { hashSecret, PREFIX } from '../credentials/secrets.js';
 import type { Sql } from '../infra/sql/client.js';
 
 export interface SdkCredential {

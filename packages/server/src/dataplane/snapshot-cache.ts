@@ -38,7 +38,12 @@ redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'json', ARGV[2])
 return 1`;
 
 export async function redisCache(url: string): Promise<SnapshotCache> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true, retryStrategy: (n) => Math.min(50 * 2 ** n, 2000) });
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    lazyConnect: true,
+    retryStrategy: (n) => Math.min(50 * 2 ** n, 2000),
+  });
   redis.on('error', () => {});
   await redis.connect();
   return {

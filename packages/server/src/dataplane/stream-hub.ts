@@ -102,14 +102,20 @@ export class StreamHub {
   async #reload(feed: EnvironmentFeed, trigger?: ChangeMessage): Promise<void> {
     try {
       const cached = await this.opts.cache.get(feed.environmentId);
-      const snapshot = cached && trigger && cached.seq >= trigger.seq ? cached : await loadSnapshot(this.opts.db, feed.environmentId);
+      const snapshot =
+        cached && trigger && cached.seq >= trigger.seq ? cached : await loadSnapshot(this.opts.db, feed.environmentId);
       if (snapshot && snapshot.seq > feed.seq) {
         this.stats.reloads++;
         feed.reset(snapshot);
         await this.opts.cache.put(snapshot);
       }
     } catch (err) {
-      this.opts.log?.({ level: 'warn', msg: 'feed reload failed; serving the last snapshot', environmentId: feed.environmentId, error: String(err) });
+      this.opts.log?.({
+        level: 'warn',
+        msg: 'feed reload failed; serving the last snapshot',
+        environmentId: feed.environmentId,
+        error: String(err),
+      });
     }
   }
 
@@ -118,7 +124,10 @@ export class StreamHub {
     if (this.#feeds.size === 0) return;
     try {
       const ids = [...this.#feeds.keys()];
-      const rows = await this.opts.db.query<{ id: string; seq: number }>('SELECT id, seq FROM environments WHERE id = ANY($1::text[])', [ids]);
+      const rows = await this.opts.db.query<{ id: string; seq: number }>(
+        'SELECT id, seq FROM environments WHERE id = ANY($1::text[])',
+        [ids],
+      );
       for (const r of rows) {
         const feed = this.#feeds.get(r.id);
         if (!feed) continue;

@@ -155,7 +155,13 @@ export class FlagService {
         const prefix = `/environments/${env?.key ?? cfg.environmentId}`;
         issues.push(...(await evaluableIssues(tx, cfg.environmentId, evaluable(flag, cfg), prefix)));
         if (!flag.archivedAt) {
-          record.change({ environmentId: cfg.environmentId, entity: 'flag', key, op: 'put', payload: evaluable(flag, cfg) });
+          record.change({
+            environmentId: cfg.environmentId,
+            entity: 'flag',
+            key,
+            op: 'put',
+            payload: evaluable(flag, cfg),
+          });
         }
       }
       if (issues.length > 0) throw invalid(issues);

@@ -176,7 +176,8 @@ export function clientRoutes(app: FastifyInstance, { hub, credentials, connectio
       );
     }
     // HEAD learns the headers a stream would get; a hijacked response could never end it.
-    if (req.method === 'HEAD') return reply.type('text/event-stream; charset=utf-8').header('cache-control', 'no-cache').send();
+    if (req.method === 'HEAD')
+      return reply.type('text/event-stream; charset=utf-8').header('cache-control', 'no-cache').send();
     reply.hijack();
     const res = reply.raw;
     // The reply's own headers (CORS, request id) are not sent by a hijacked reply: copy them.

@@ -2,11 +2,11 @@ import { PassThrough, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { schema as s } from '@vexil/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { SdkCredential, SdkCredentialCache } from '../../dataplane/sdk-credentials.js';
 import { PREFIX } from '../../credentials/secrets.js';
+import type { SdkCredential, SdkCredentialCache } from '../../dataplane/sdk-credentials.js';
 import { AppError, invalidField, unauthenticated } from '../../errors/errors.js';
-import { type AllowedOrigins, applyCors } from '../cors.js';
 import type { SqlClient } from '../../infra/sql/client.js';
+import { type AllowedOrigins, applyCors } from '../cors.js';
 import { presentedKey, serverCredential } from './sdk.js';
 
 /**
@@ -129,7 +129,12 @@ export function eventRoutes(app: FastifyInstance, { db, credentials, origins }: 
       const body = req.body as EventsBody;
       if (cred.kind === 'client') {
         const at = body.events.findIndex((e) => e.kind === 'summary');
-        if (at >= 0) throw invalidField(`/events/${at}/kind`, 'invalid_value', 'client-side IDs may send exposure and custom events only');
+        if (at >= 0)
+          throw invalidField(
+            `/events/${at}/kind`,
+            'invalid_value',
+            'client-side IDs may send exposure and custom events only',
+          );
       }
       const payloadId =
         typeof req.headers['x-vexil-payload-id'] === 'string' ? req.headers['x-vexil-payload-id'].slice(0, 64) : null;

@@ -1,5 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { gzipSync } from 'node:zlib';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { StreamConnections } from '../../dataplane/connections.js';
 import type { EnvironmentFeed } from '../../dataplane/environment-feed.js';
 import type { SdkCredential, SdkCredentialCache } from '../../dataplane/sdk-credentials.js';
@@ -60,7 +60,8 @@ export function sdkRoutes(app: FastifyInstance, { hub, credentials, connections 
     const cred = await serverCredential(req, credentials);
     const feed = await feedFor(hub, cred);
     // HEAD learns the headers a stream would get; a hijacked response could never end it.
-    if (req.method === 'HEAD') return reply.type('text/event-stream; charset=utf-8').header('cache-control', 'no-cache').send();
+    if (req.method === 'HEAD')
+      return reply.type('text/event-stream; charset=utf-8').header('cache-control', 'no-cache').send();
     const lastEventId = parseLastEventId(req.headers['last-event-id']);
     if (connections.count(cred.id) >= connections.opts.maxPerCredential) {
       connections.stats.refused++;
