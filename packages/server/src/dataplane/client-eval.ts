@@ -138,6 +138,38 @@ export function evaluateOne(
   return feed.evaluator.evaluate(key, context);
 }
 
+// Core's results are frozen and shared (one object per flag version, variation and reason), so
+// the JSON of one is computed once and reused for every context that gets it.
+const valueJson = [new WeakMap<EvaluationResult, string>(), new WeakMap<EvaluationResult, string>()] as const;
+const keyJson = new Map<string, string>();
+
+/**
+ * The JSON body of `evaluateAll` without building the object first: byte for byte the same as
+ * `JSON.stringify(evaluateAll(...))`, at a fraction of the cost for large flag sets.
+ */
+export function renderEvaluation(feed: EnvironmentFeed, context: unknown, opts: EvaluationOptions): string {
+  const keys = opts.allFlags ? [...feed.flags.keys()] : clientVisibleKeys(feed);
+  const cache = valueJson[opts.withReasons ? 1 : 0];
+  const parts: string[] = new Array(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const r = feed.evaluator.evaluate(key, context);
+    let value = cache.get(r);
+    if (value === undefined) {
+      value = JSON.stringify(toClientValue(r, opts.withReasons));
+      cache.set(r, value);
+    }
+    let k = keyJson.get(key);
+    if (k === undefined) {
+      if (keyJson.size > 100_000) keyJson.clear();
+      k = JSON.stringify(key);
+      keyJson.set(key, k);
+    }
+    parts[i] = `${k}:${value}`;
+  }
+  return `{"flags":{${parts.join(',')}}}`;
+}
+
 /** Every flag served to the caller, evaluated for one context. */
 export function evaluateAll(feed: EnvironmentFeed, context: unknown, opts: EvaluationOptions): ClientEvaluation {
   const keys = opts.allFlags ? [...feed.flags.keys()] : clientVisibleKeys(feed);

@@ -6,8 +6,8 @@ import {
   contextIssues,
   contextSchema,
   etagMatches,
-  evaluateAll,
   evaluationEtag,
+  renderEvaluation,
 } from '../../dataplane/client-eval.js';
 import type { StreamConnections } from '../../dataplane/connections.js';
 import type { EnvironmentFeed } from '../../dataplane/environment-feed.js';
@@ -130,7 +130,7 @@ function sendEvaluation(
   const etag = evaluationEtag(feed, context, `client.${withReasons ? 'reasons' : 'values'}`);
   reply.header('etag', etag).header('cache-control', 'private, no-cache').header('vary', 'origin, authorization');
   if (etagMatches(req.headers['if-none-match'], etag)) return reply.status(304).send();
-  return reply.type('application/json').send(JSON.stringify(evaluateAll(feed, context, { withReasons })));
+  return reply.type('application/json').send(renderEvaluation(feed, context, { withReasons }));
 }
 
 /**
