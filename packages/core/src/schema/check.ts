@@ -34,52 +34,114 @@ const patternCache = new Map<string, RegExp>();
  */
 export function checkSchema(schema: Schema<unknown>, value: unknown, path = ''): Issue[] {
   const issues: Issue[] = [];
-  walk(schema as S, value, path, issues, 0);
+  const outer = { base, keys: keys.splice(0) };
+  base = path;
+  try {
+    walk(schema as S, value, issues, 0);
+  } finally {
+    base = outer.base;
+    keys.splice(0, keys.length, ...outer.keys);
+  }
   return issues;
 }
 
-const MAX_DEPTH = 64;
+// The path of the value being checked, as a stack of keys below `base`: a pointer string is
+// built only when an issue is reported, so a valid document costs no path strings at all.
+let base = '';
+const keys: (string | number)[] = [];
 
-function walk(s: S, v: unknown, path: string, out: Issue[], depth: number): void {
-  if (depth > MAX_DEPTH) {
-    out.push({ path, code: 'too_deep', message: `nesting deeper than ${MAX_DEPTH} levels` });
+function here(): string {
+  let path = base;
+  for (const k of keys) path = pointer(path, k);
+  return path;
+}
+
+const issue = (out: Issue[], code: string, message: string, key?: string | number) => {
+  if (key !== undefined) keys.push(key);
+  out.push({ path: here(), code, message });
+  if (key !== undefined) keys.pop();
+};
+
+const MAX_DEPTH = 64;
+const EMPTY_LIST: never[] = [];
+
+/**
+ * A schema node read once into a fixed shape: walking then reads the same few fields of the same
+ * kind of object at every node, instead of probing differently shaped schema objects.
+ */
+interface Node {
+  schema: S;
+  anyOf: Node[] | undefined;
+  hasConst: boolean;
+  constValue: unknown;
+  type: string | undefined;
+  props: Map<string, Node> | undefined;
+  required: string[];
+  extra: Node | boolean | undefined;
+  items: Node | undefined;
+}
+
+const nodes = new WeakMap<S, Node>();
+function node(s: S): Node {
+  let n = nodes.get(s);
+  if (n !== undefined) return n;
+  n = {
+    schema: s,
+    anyOf: undefined,
+    hasConst: 'const' in s,
+    constValue: s.const,
+    type: s.type as string | undefined,
+    props: undefined,
+    required: (s.required ?? EMPTY_LIST) as string[],
+    extra: undefined,
+    items: undefined,
+  };
+  nodes.set(s, n);
+  // Children after the node is registered, so a recursive schema terminates.
+  if (Array.isArray(s.anyOf)) n.anyOf = (s.anyOf as S[]).map(node);
+  if (s.properties) n.props = new Map(Object.entries(s.properties as Record<string, S>).map(([k, v]) => [k, node(v)]));
+  const extra = s.additionalProperties;
+  n.extra = typeof extra === 'object' && extra !== null ? node(extra as S) : (extra as boolean | undefined);
+  if (s.items) n.items = node(s.items as S);
+  return n;
+}
+
+function walk(s: S, v: unknown, out: Issue[], depth: number): void {
+  walkNode(node(s), v, out, depth);
+}
+
+function walkNode(n: Node, v: unknown, out: Issue[], depth: number): void {
+  if (depth > MAX_DEPTH) return issue(out, 'too_deep', `nesting deeper than ${MAX_DEPTH} levels`);
+  if (n.anyOf !== undefined) return walkAnyOf(n.anyOf, v, out, depth);
+  if (n.hasConst) {
+    if (v !== n.constValue) issue(out, 'invalid_value', `must be ${JSON.stringify(n.constValue)}`);
     return;
   }
-  if ('anyOf' in s) return walkAnyOf(s.anyOf as S[], v, path, out, depth);
-  if ('const' in s) {
-    if (v !== s.const) out.push({ path, code: 'invalid_value', message: `must be ${JSON.stringify(s.const)}` });
-    return;
-  }
-  const type = s.type as string | undefined;
+  const type = n.type;
   if (type === undefined) return;
   const actual = typeOf(v);
-  const typeOk = type === actual || (type === 'number' && actual === 'integer');
-  if (!typeOk) {
-    out.push({
-      path,
-      code: 'invalid_type',
-      message: `must be ${type === 'integer' ? 'an integer' : `a ${type}`}, got ${describe(v)}`,
-    });
-    return;
+  if (type !== actual && !(type === 'number' && actual === 'integer')) {
+    return issue(out, 'invalid_type', `must be ${type === 'integer' ? 'an integer' : `a ${type}`}, got ${describe(v)}`);
   }
   switch (type) {
     case 'string':
-      return walkString(s, v as string, path, out);
+      return walkString(n.schema, v as string, out);
     case 'number':
     case 'integer':
-      return walkNumber(s, v as number, path, out);
+      return walkNumber(n.schema, v as number, out);
     case 'array':
-      return walkArray(s, v as unknown[], path, out, depth);
+      return walkArray(n, v as unknown[], out, depth);
     case 'object':
-      return walkObject(s, v as Record<string, unknown>, path, out, depth);
+      return walkObject(n, v as Record<string, unknown>, out, depth);
   }
 }
 
-function walkAnyOf(variants: S[], v: unknown, path: string, out: Issue[], depth: number) {
+function walkAnyOf(variants: Node[], v: unknown, out: Issue[], depth: number) {
   let best: Issue[] | undefined;
+  const path = here();
   for (const variant of variants) {
     const found: Issue[] = [];
-    walk(variant, v, path, found, depth + 1);
+    walkNode(variant, v, found, depth + 1);
     if (found.length === 0) return;
     // Prefer the variant that got furthest into the value: its issues are the useful ones.
     if (!best || score(found, path) > score(best, path)) best = found;
@@ -91,24 +153,24 @@ function walkAnyOf(variants: S[], v: unknown, path: string, out: Issue[], depth:
 const score = (issues: Issue[], path: string) =>
   issues.some((i) => i.path !== path) ? 1000 - issues.length : issues.some((i) => i.code !== 'invalid_type') ? 1 : 0;
 
-function walkString(s: S, v: string, path: string, out: Issue[]) {
-  if (Array.isArray(s.enum) && !s.enum.includes(v)) {
-    out.push({ path, code: 'invalid_value', message: `must be one of ${(s.enum as string[]).join(', ')}` });
+function walkString(s: S, v: string, out: Issue[]) {
+  if (s.enum !== undefined && !(s.enum as string[]).includes(v)) {
+    issue(out, 'invalid_value', `must be one of ${(s.enum as string[]).join(', ')}`);
   }
   // Lengths count code points; a string has between length/2 and length of them, so most
   // strings are decided without counting.
   const min = s.minLength;
   const max = s.maxLength;
   if (typeof min === 'number' && v.length / 2 < min && codePoints(v) < min) {
-    out.push({ path, code: 'too_short', message: `must be at least ${min} characters` });
+    issue(out, 'too_short', `must be at least ${min} characters`);
   }
   if (typeof max === 'number' && v.length > max && codePoints(v) > max) {
-    out.push({ path, code: 'too_long', message: `must be at most ${max} characters` });
+    issue(out, 'too_long', `must be at most ${max} characters`);
   }
   if (typeof s.pattern === 'string') {
     let re = patternCache.get(s.pattern);
     if (!re) patternCache.set(s.pattern, (re = new RegExp(s.pattern, 'u')));
-    if (!re.test(v)) out.push({ path, code: 'invalid_format', message: `must match ${s.pattern}` });
+    if (!re.test(v)) issue(out, 'invalid_format', `must match ${s.pattern}`);
   }
 }
 
@@ -125,48 +187,55 @@ function codePoints(v: string): number {
   return n;
 }
 
-function walkNumber(s: S, v: number, path: string, out: Issue[]) {
-  if (!Number.isFinite(v)) out.push({ path, code: 'invalid_value', message: 'must be finite' });
-  if (typeof s.minimum === 'number' && v < s.minimum) {
-    out.push({ path, code: 'too_small', message: `must be at least ${s.minimum}` });
-  }
-  if (typeof s.maximum === 'number' && v > s.maximum) {
-    out.push({ path, code: 'too_large', message: `must be at most ${s.maximum}` });
+function walkNumber(s: S, v: number, out: Issue[]) {
+  if (!Number.isFinite(v)) issue(out, 'invalid_value', 'must be finite');
+  if (typeof s.minimum === 'number' && v < s.minimum) issue(out, 'too_small', `must be at least ${s.minimum}`);
+  if (typeof s.maximum === 'number' && v > s.maximum) issue(out, 'too_large', `must be at most ${s.maximum}`);
+}
+
+function walkArray(n: Node, v: unknown[], out: Issue[], depth: number) {
+  const s = n.schema;
+  if (typeof s.minItems === 'number' && v.length < s.minItems)
+    issue(out, 'too_short', `must have at least ${s.minItems} items`);
+  if (typeof s.maxItems === 'number' && v.length > s.maxItems)
+    issue(out, 'too_long', `must have at most ${s.maxItems} items`);
+  const items = n.items;
+  if (!items) return;
+  for (let i = 0; i < v.length; i++) {
+    keys.push(i);
+    walkNode(items, v[i], out, depth + 1);
+    keys.pop();
   }
 }
 
-function walkArray(s: S, v: unknown[], path: string, out: Issue[], depth: number) {
-  if (typeof s.minItems === 'number' && v.length < s.minItems) {
-    out.push({ path, code: 'too_short', message: `must have at least ${s.minItems} items` });
+function walkObject(n: Node, v: Record<string, unknown>, out: Issue[], depth: number) {
+  const s = n.schema;
+  const props = n.props;
+  const required = n.required;
+  for (let i = 0; i < required.length; i++) {
+    const key = required[i] as string;
+    if (!Object.hasOwn(v, key) || v[key] === undefined) issue(out, 'required', 'is required', key);
   }
-  if (typeof s.maxItems === 'number' && v.length > s.maxItems) {
-    out.push({ path, code: 'too_long', message: `must have at most ${s.maxItems} items` });
+  const names = Object.keys(v);
+  if (typeof s.maxProperties === 'number' && names.length > s.maxProperties) {
+    issue(out, 'too_long', `must have at most ${s.maxProperties} properties`);
   }
-  const items = s.items as S | undefined;
-  if (items) v.forEach((item, i) => walk(items, item, pointer(path, i), out, depth + 1));
-}
-
-function walkObject(s: S, v: Record<string, unknown>, path: string, out: Issue[], depth: number) {
-  const props = (s.properties ?? {}) as Record<string, S>;
-  for (const key of (s.required ?? []) as string[]) {
-    if (!(key in v) || v[key] === undefined) {
-      out.push({ path: pointer(path, key), code: 'required', message: 'is required' });
-    }
-  }
-  if (typeof s.maxProperties === 'number' && Object.keys(v).length > s.maxProperties) {
-    out.push({ path, code: 'too_long', message: `must have at most ${s.maxProperties} properties` });
-  }
-  const extra = s.additionalProperties;
-  const keys = Object.keys(v);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i] as string;
+  const extra = n.extra;
+  for (let i = 0; i < names.length; i++) {
+    const key = names[i] as string;
     const child = v[key];
     if (child === undefined) continue;
-    const prop = Object.hasOwn(props, key) ? props[key] : undefined;
-    if (prop) walk(prop, child, pointer(path, key), out, depth + 1);
-    else if (extra === false)
-      out.push({ path: pointer(path, key), code: 'unknown_property', message: 'is not a known property' });
-    else if (typeof extra === 'object' && extra !== null) walk(extra as S, child, pointer(path, key), out, depth + 1);
+    const prop = props?.get(key);
+    if (prop) {
+      keys.push(key);
+      walkNode(prop, child, out, depth + 1);
+      keys.pop();
+    } else if (extra === false) issue(out, 'unknown_property', 'is not a known property', key);
+    else if (typeof extra === 'object') {
+      keys.push(key);
+      walkNode(extra, child, out, depth + 1);
+      keys.pop();
+    }
   }
 }
 
