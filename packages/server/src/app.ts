@@ -19,6 +19,7 @@ import { PROBLEM_BASE } from './http/problem.js';
 import { collectRoutes, type RouteEntry } from './http/route-table.js';
 import { auditRoutes } from './http/routes/audit.js';
 import { clientRoutes } from './http/routes/client.js';
+import { dashboardDir, dashboardRoutes } from './http/routes/dashboard.js';
 import { eventRoutes } from './http/routes/events.js';
 import { flagRoutes } from './http/routes/flags.js';
 import { ofrepRoutes } from './http/routes/ofrep.js';
@@ -178,6 +179,8 @@ export async function createVexil(opts: VexilOptions): Promise<Vexil> {
       sessions: new SessionService({ db }),
       cookieSecure: opts.cookieSecure ?? ['1', 'true', 'yes'].includes(process.env.VEXIL_COOKIE_SECURE ?? ''),
     });
+    // The dashboard's static files (@vexil/dashboard) at `/`, on the same port as the API.
+    dashboardRoutes(http, { dir: dashboardDir() });
   }
 
   await http.ready();

@@ -198,6 +198,9 @@ const ROUTES: RouteCase[] = [
   { method: 'OPTIONS', url: '/client/*', access: 'public', target: () => ({ url: '/client/v1/evaluate' }) },
   { method: 'OPTIONS', url: '/ofrep/*', access: 'public', target: () => ({ url: '/ofrep/v1/evaluate/flags' }) },
   { method: 'OPTIONS', url: '/events/*', access: 'public', target: () => ({ url: '/events/v1/bulk' }) },
+  // The dashboard's static files: the pages are public, the API they call is not.
+  { method: 'GET', url: '/', access: 'public' },
+  { method: 'GET', url: '/*', access: 'public', target: () => ({ url: '/app.js' }) },
 
   // Projects and environments.
   { method: 'GET', url: '/api/v1/projects', access: 'authenticated' },

@@ -1,0 +1,214 @@
+/**
+ * The dashboard's static files served by the server, and the dashboard itself in a real browser
+ * (Debian's Chromium through playwright-core): log in, create a flag, toggle it, and check the
+ * result and its audit trail through the API. The browser part skips, saying why, when
+ * /usr/bin/chromium is absent (.ci/run installs it).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type Browser, chromium } from 'playwright-core';
+import { dashboardDir, resolveUnder } from '../src/http/routes/dashboard.js';
+import { startTestServer, storeKinds, type TestServer } from './harness.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const skipBrowser = existsSync(CHROMIUM)
+  ? false
+  : `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does) to run the dashboard in a browser`;
+
+describe('dashboard static files', () => {
+  let s: TestServer;
+  before(async () => {
+    const [pglite] = await storeKinds();
+    if (!pglite) throw new Error('no store');
+    s = await startTestServer(pglite);
+  });
+  after(async () => {
+    await s?.close();
+  });
+
+  test('index.html at / as text/html, not cached without revalidation', async () => {
+    const res = await s.call('GET', '/', { token: null });
+    assert.equal(res.status, 200);
+    assert.match(String(res.headers['content-type']), /^text\/html/);
+    assert.equal(res.headers['cache-control'], 'no-cache');
+    assert.match(res.body, /<script type="module" src="\/app.js">/);
+  });
+
+  test('scripts and styles with their content types', async () => {
+    for (const [url, type] of [
+      ['/app.js', /^text\/javascript/],
+      ['/js/api.js', /^text\/javascript/],
+      ['/style.css', /^text\/css/],
+    ] as const) {
+      const res = await s.call('GET', url, { token: null });
+      assert.equal(res.status, 200, url);
+      assert.match(String(res.headers['content-type']), type, url);
+      assert.equal(res.headers['cache-control'], 'no-cache', url);
+    }
+  });
+
+  test('path traversal is refused with 404', async () => {
+    for (const url of [
+      '/..%2f..%2fpackage.json',
+      '/../../etc/passwd',
+      '/..%2F..%2F..%2F..%2Fetc%2Fpasswd',
+      '/js/..%2f..%2fpackage.json',
+      '/%2e%2e/%2e%2e/package.json',
+      '/..%5c..%5cpackage.json',
+      '/.%00./package.json',
+    ]) {
+      const res = await s.call('GET', url, { token: null, headers: { accept: 'text/html' } });
+      assert.equal(res.status, 404, url);
+      assert.doesNotMatch(String(res.body), /"name"|root:/, url);
+    }
+  });
+
+  test('resolveUnder keeps every path inside the directory', () => {
+    const root = mkdtempSync(join(tmpdir(), 'vexil-dash-'));
+    writeFileSync(join(root, 'a.js'), '');
+    assert.equal(resolveUnder(root, '/a.js'), resolve(root, 'a.js'));
+    assert.equal(resolveUnder(root, '/sub/./b.css'), resolve(root, 'sub', 'b.css'));
+    for (const bad of ['/../x.js', '/a/../../x.js', '/%2e%2e%2fx.js', '/.env', '/x.txt', '/%E0%A4%A', '/a\\..\\x.js'])
+      assert.equal(resolveUnder(root, bad), undefined, bad);
+  });
+
+  test('other paths, API paths and missing files are the 404 problem document', async () => {
+    for (const url of ['/p/default', '/api/v1/nope', '/sdk/v1/nope', '/missing.js', '/index.htm']) {
+      const res = await s.call('GET', url, { token: null, headers: { accept: 'text/html' } });
+      assert.equal(res.status, 404, url);
+      assert.match(String(res.headers['content-type']), /^application\/problem\+json/, url);
+    }
+  });
+
+  test('the directory comes from the installed @vexil/dashboard package', () => {
+    assert.ok(existsSync(join(dashboardDir(), 'index.html')));
+  });
+});
+
+describe('dashboard in Chromium against a real server', { skip: skipBrowser }, () => {
+  let s: TestServer;
+  let base = '';
+  let browser: Browser;
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    const [pglite] = await storeKinds();
+    if (!pglite) throw new Error('no store');
+    s = await startTestServer(pglite);
+    base = await s.vexil.http.listen({ port: 0, host: '127.0.0.1' });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  test('log in, create a flag, turn it on in production; the API and the audit log agree', {
+    timeout: 30_000,
+  }, async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 800 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(5000);
+    page.on('pageerror', (err) => pageErrors.push(String(err)));
+    await page.goto(`${base}/`);
+
+    // A wrong password shows the problem's detail.
+    await page.getByLabel('Email').fill(s.adminEmail);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.locator('#login-error').filter({ hasText: /./ }).waitFor();
+
+    await page.getByLabel('Password').fill(s.adminPassword);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('button', { name: 'Log out' }).waitFor();
+    assert.match((await page.locator('#who-name').textContent()) ?? '', /admin@test\.local/);
+
+    await page.getByRole('link', { name: 'Default' }).click();
+    await page.getByRole('tab', { name: 'Production' }).click();
+    await page.waitForURL(/env=production/);
+
+    await page.getByText('New flag').click();
+    await page.getByLabel('Key').fill('dash-flag');
+    await page.getByLabel('Name', { exact: true }).fill('Dashboard flag');
+    await page.getByLabel('Description').fill('made in the browser');
+    await page.getByRole('button', { name: 'Create flag' }).click();
+    const row = page.locator('li[data-flag="dash-flag"]');
+    const toggle = row.getByRole('button', { name: /dash-flag in Production: off/ });
+    await toggle.waitFor();
+
+    await toggle.click();
+    await page.getByLabel('Comment (optional)').fill('launch from the dashboard');
+    await page.getByRole('dialog').getByRole('button', { name: 'Turn on' }).click();
+    await row.getByRole('button', { name: /dash-flag in Production: on/ }).waitFor();
+
+    // Search narrows the list.
+    await page.getByLabel('Search flags').fill('no-such-flag');
+    await page.getByText(/No flags match/).waitFor();
+
+    // A stale version gets a clear message rather than a silent overwrite.
+    await page.getByLabel('Search flags').fill('dash');
+    await row.getByRole('button', { name: /dash-flag in Production: on/ }).waitFor();
+    const behind = await s.call('PATCH', '/api/v1/projects/default/flags/dash-flag/environments/production', {
+      body: { instructions: [{ kind: 'turnFlagOff' }] },
+    });
+    assert.equal(behind.status, 200);
+    await row.getByRole('button', { name: /dash-flag in Production: on/ }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Turn off' }).click();
+    await page
+      .locator('#notice')
+      .filter({ hasText: /someone else changed dash-flag/ })
+      .waitFor();
+    await row.getByRole('button', { name: /dash-flag in Production: off/ }).waitFor();
+    await row.getByRole('button', { name: /dash-flag in Production: off/ }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Turn on' }).click();
+    await row.getByRole('button', { name: /dash-flag in Production: on/ }).waitFor();
+
+    // Through the API: on in production, off in staging, changed by the logged-in user.
+    const flag = await s.call('GET', '/api/v1/projects/default/flags/dash-flag');
+    assert.equal(flag.status, 200);
+    assert.equal(flag.body.description, 'made in the browser');
+    assert.equal(flag.body.environments.production.on, true);
+    assert.equal(flag.body.environments.staging.on, false);
+    const audit = await s.call('GET', '/api/v1/projects/default/audit?resourceKey=dash-flag');
+    assert.equal(audit.status, 200);
+    const [admin] = await s.db.query<{ id: string }>('SELECT id FROM users WHERE email = $1', [s.adminEmail]);
+    const launch = audit.body.items.find(
+      (e: any) => e.environment === 'production' && e.comment === 'launch from the dashboard',
+    );
+    assert.ok(launch, JSON.stringify(audit.body.items));
+    assert.equal(launch.actor.type, 'user');
+    assert.equal(launch.actor.id, admin?.id);
+    assert.equal(launch.before?.on, false);
+    assert.equal(launch.after?.on, true);
+    assert.ok(
+      audit.body.items.some((e: any) => e.actor.type === 'user' && e.actor.id === admin?.id && /create/.test(e.action)),
+    );
+
+    // The detail view: targeting as JSON and the audit trail.
+    await row.getByRole('link', { name: 'Dashboard flag' }).click();
+    await page.getByRole('heading', { name: 'Audit trail' }).waitFor();
+    await page.getByText('“launch from the dashboard”').waitFor();
+    assert.match((await page.locator('pre.json').first().textContent()) ?? '', /true/);
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
+    const whoami = await page.evaluate(async () => (await fetch('/api/v1/session')).status);
+    assert.equal(whoami, 401);
+    assert.deepEqual(pageErrors, []);
+    await context.close();
+  });
+});
