@@ -25,9 +25,9 @@ export interface Authenticated {
  */
 export async function authenticate(sql: Sql, c: Credentials, now = new Date()): Promise<Authenticated | undefined> {
   if (c.authorization !== undefined) {
-    const m = /^Bearer\s+(\S+)$/i.exec(c.authorization);
-    if (!m || !m[1]?.startsWith(PREFIX.apiToken)) throw unauthenticated('Authorization must be "Bearer <API token>"');
-    return { principal: await tokenPrincipal(sql, m[1], now), via: 'token' };
+    const token = /^Bearer\s+(\S+)$/i.exec(c.authorization)?.[1];
+    if (!token?.startsWith(PREFIX.apiToken)) throw unauthenticated('Authorization must be "Bearer <API token>"');
+    return { principal: await tokenPrincipal(sql, token, now), via: 'token' };
   }
   if (c.sessionCookie !== undefined) {
     const { principal, csrf } = await sessionPrincipal(sql, c.sessionCookie, now);
