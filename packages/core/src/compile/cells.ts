@@ -31,7 +31,10 @@ export interface CompiledFlag {
  * where the host allows `new Function`), `eager` at once, `off` never.
  */
 export type CodegenMode = 'off' | 'auto' | 'eager';
-export const TIER_UP_AFTER = 1000;
+// Early enough that a flag in use gets its generated code before V8 starts collecting type
+// feedback for its callers (after about eight calls): call sites then see only the generated
+// function and stay monomorphic. Flags that are never evaluated stay compact data.
+export const TIER_UP_AFTER = 8;
 
 export interface FlagCell {
   key: string;
