@@ -3,7 +3,6 @@ import { type EvaluationResult, errorResult, FALLTHROUGH, OFF, TARGET_MATCH } fr
 import type { Flag } from '../model/flag.js';
 import type { JsonValue } from '../schema/builder.js';
 import {
-  type CodegenMode,
   type CompiledFlag,
   type CompileScope,
   type FlagCell,
@@ -69,8 +68,7 @@ class FlagImpl implements CompiledFlag {
     private readonly rules: readonly (readonly Matcher[])[],
     private readonly outcomes: readonly Outcome[],
     private readonly fallthrough: Outcome,
-    private readonly codegen: CodegenMode,
-    private readonly intern: Interner,
+    private readonly scope: CompileScope,
   ) {
     this.evaluate = FlagImpl.prototype.evaluateWithClosures;
     if (!on) this.#fixed = off;
@@ -81,7 +79,7 @@ class FlagImpl implements CompiledFlag {
       typeof fallthrough !== 'function'
     )
       this.#fixed = fallthrough;
-    if (codegen === 'eager') this.#tierUp();
+    if (scope.codegen === 'eager') this.#tierUp();
   }
 
   get tier(): 'closures' | 'generated' {
@@ -120,7 +118,7 @@ class FlagImpl implements CompiledFlag {
       let i: number;
       if (generated !== undefined) i = generated(context, depth);
       else {
-        if (this.codegen === 'auto' && ++this.#hits === TIER_UP_AFTER) this.#tierUp();
+        if (this.scope.codegen === 'auto' && ++this.#hits === TIER_UP_AFTER) this.#tierUp();
         i = firstMatchingRule(rules, context, depth);
       }
       if (i >= 0) {
@@ -140,7 +138,7 @@ class FlagImpl implements CompiledFlag {
         this.outcomes,
         this.fallthrough,
         errorResult('MALFORMED_FLAG', this.version),
-        this.intern,
+        this.scope,
       );
       if (whole !== undefined) {
         // An own property shadowing the prototype's method: callers reach the generated code directly.
@@ -149,7 +147,7 @@ class FlagImpl implements CompiledFlag {
         return;
       }
     }
-    this.#generated = generateRuleMatcher(this.rules, this.intern);
+    this.#generated = generateRuleMatcher(this.rules, this.scope);
   }
 }
 
@@ -206,7 +204,6 @@ export function compileFlag(flag: Flag, scope: CompileScope): CompiledFlag {
     rules,
     outcomes,
     compileServe(flag.fallthrough, values, version, salt, FALLTHROUGH, intern),
-    scope.codegen,
-    intern,
+    scope,
   );
 }

@@ -51,7 +51,7 @@ class SegmentImpl implements CompiledSegment {
   }
 
   #tierUp(): void {
-    if (this.rules.length > 0) this.#generated = generateRuleMatcher(this.rules, this.scope.intern);
+    if (this.rules.length > 0) this.#generated = generateRuleMatcher(this.rules, this.scope);
   }
 }
 

@@ -13,6 +13,8 @@ import { parse, RegexSyntaxError } from './parse.js';
 export type RegexCompileResult = { ok: true; regex: SafeRegex } | { ok: false; error: string };
 
 export interface SafeRegex {
+  /** The host RegExp running this pattern, when it is one that cannot backtrack badly (see native.ts). */
+  readonly native?: RegExp;
   /** Whether the pattern matches anywhere in the input (use ^ and $ to anchor). */
   test(input: string): boolean;
   readonly source: string;
@@ -36,11 +38,11 @@ class CompiledRegex implements SafeRegex {
 class NativeRegex implements SafeRegex {
   constructor(
     readonly source: string,
-    private readonly re: RegExp,
+    readonly native: RegExp,
   ) {}
 
   test(input: string): boolean {
-    return this.re.test(input);
+    return this.native.test(input);
   }
 }
 
