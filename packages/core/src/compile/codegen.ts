@@ -1,9 +1,9 @@
 import type { EvaluationResult } from '../eval/result.js';
 import type { Rule } from '../model/flag.js';
-import { MAX_DEPTH } from './cells.js';
-import { type Matcher, valueTests } from './clause.js';
 import { compileRegex } from '../regex/index.js';
 import type { CompileScope, SegmentCell } from './cells.js';
+import { MAX_DEPTH } from './cells.js';
+import { type Matcher, valueTests } from './clause.js';
 import type { Outcome } from './serve.js';
 
 /** Index of the first rule whose clauses all match, or -1. */
@@ -36,7 +36,10 @@ const INLINE_IN = 8;
  * other clause calls its compiled closure. Semantics are those of the closures exactly: the
  * golden vectors run through both tiers.
  */
-export function generateRuleMatcher(matchers: readonly (readonly Matcher[])[], scope: CompileScope): RuleMatcher | undefined {
+export function generateRuleMatcher(
+  matchers: readonly (readonly Matcher[])[],
+  scope: CompileScope,
+): RuleMatcher | undefined {
   return generate(matchers, scope, undefined) as RuleMatcher | undefined;
 }
 
@@ -77,6 +80,7 @@ function generate(
   const T: ((v: unknown) => boolean)[] = [];
   const R: RegExp[] = [];
   const S: SegmentCell[] = [];
+  const attributes = new Map<string, number>();
   const intern = scope.intern;
   // As a whole flag evaluation it is called like CompiledFlag.evaluate, depth optional.
   const lines: string[] = serve
@@ -95,7 +99,11 @@ function generate(
         attribute !== 'kind' &&
         !attribute.startsWith('/') &&
         !(attribute in Object.prototype);
-      if (clause?.op === 'segmentMatch' && clause.values.length > 0 && clause.values.every((k) => typeof k === 'string')) {
+      if (
+        clause?.op === 'segmentMatch' &&
+        clause.values.length > 0 &&
+        clause.values.every((k) => typeof k === 'string')
+      ) {
         // Straight to the segments' cells: their current membership test, one call fewer.
         const tests = clause.values.map((k) => {
           S.push(scope.segment(k as string));
@@ -110,7 +118,10 @@ function generate(
       }
       T.push(test);
       const t = `T[${T.length - 1}]`;
-      const load = `(v = u === undefined ? undefined : u[${JSON.stringify(attribute)}])`;
+      // Each attribute is read once, up front, like hand-written code would (see `reads` below).
+      let slot = attributes.get(attribute);
+      if (slot === undefined) attributes.set(attribute, (slot = attributes.size));
+      const load = `(v = a${slot})`;
       const values = clause.values;
       // `in` over a few primitives: the equality chain comes first, as no undefined or null equals them.
       const read =
@@ -123,6 +134,10 @@ function generate(
     lines.push(conditions.length === 0 ? hit : `if (${conditions.join(' && ')}) ${hit}`);
   });
   lines.push(serve ? result(serve.fallthrough, serve.outcomes.length) : 'return -1;');
+  const reads = [...attributes].map(
+    ([name, slot]) => `const a${slot} = u === undefined ? undefined : u[${JSON.stringify(name)}];`,
+  );
+  lines.splice(lines.indexOf(SELECT_USER) + 1, 0, ...reads);
   const O: Outcome[] = serve ? [...serve.outcomes, serve.fallthrough] : [];
   const factory = new Function(
     'M',

@@ -2,13 +2,7 @@ import { selectKind } from '../eval/context-access.js';
 import { type EvaluationResult, errorResult, FALLTHROUGH, OFF, TARGET_MATCH } from '../eval/result.js';
 import type { Flag } from '../model/flag.js';
 import type { JsonValue } from '../schema/builder.js';
-import {
-  type CompiledFlag,
-  type CompileScope,
-  type FlagCell,
-  MAX_DEPTH,
-  TIER_UP_AFTER,
-} from './cells.js';
+import { type CompiledFlag, type CompileScope, type FlagCell, MAX_DEPTH, TIER_UP_AFTER } from './cells.js';
 import { compileClause, type Matcher } from './clause.js';
 import { generateFlagEvaluation, generateRuleMatcher, type RuleMatcher } from './codegen.js';
 import type { Interner } from './intern.js';
