@@ -17,22 +17,17 @@ const LIMIT = 50_000;
 export class Interner {
   readonly #matchers = new Map<string, Matcher>();
   readonly #clauses = new Map<Matcher, Clause>();
-  readonly #results = new Map<string, EvaluationResult>();
+  readonly #results = new Map<Reason, Map<string, EvaluationResult>>();
+  #resultCount = 0;
   readonly #reasons = new Map<string, Reason>();
 
   /** The shared matcher for a clause (percentage clauses also depend on the salt they default to). */
   matcher(clause: Clause, salt: string, build: () => Matcher): Matcher {
-    const key = JSON.stringify([
-      clause.contextKind,
-      clause.attribute,
-      clause.op,
-      clause.values,
-      clause.negate,
-      clause.caseInsensitive,
-      clause.hash,
-      clause.seed,
-      clause.op === 'percentage' && clause.seed === undefined ? salt : 0,
-    ]);
+    // Unambiguous without quoting every field: kinds and operators cannot hold '|', free text
+    // is length-prefixed, and the values (JSON) come last.
+    const seed = clause.seed ?? (clause.op === 'percentage' ? salt : '');
+    const attribute = clause.attribute ?? '';
+    const key = `${clause.contextKind ?? ''}|${clause.op}|${clause.negate ? 1 : 0}${clause.caseInsensitive ? 1 : 0}|${clause.hash ?? ''}|${attribute.length}:${attribute}|${seed.length}:${seed}|${JSON.stringify(clause.values)}`;
     let m = this.#matchers.get(key);
     if (m === undefined) {
       if (this.#matchers.size >= LIMIT) {
@@ -61,12 +56,17 @@ export class Interner {
     // Object values are per-flag copies: results holding them are not shared.
     if (value !== null && typeof value === 'object')
       return Object.freeze({ value, variationIndex, reason, version, inExperiment });
-    const key = `${variationIndex}|${version}|${inExperiment}|${reasonKey(reason)}|${typeof value}|${String(value)}`;
-    let r = this.#results.get(key);
+    let byReason = this.#results.get(reason);
+    if (byReason === undefined) this.#results.set(reason, (byReason = new Map()));
+    const key = `${variationIndex}|${version}|${inExperiment ? 1 : 0}|${typeof value}|${String(value)}`;
+    let r = byReason.get(key);
     if (r === undefined) {
-      if (this.#results.size >= LIMIT) this.#results.clear();
+      if (++this.#resultCount > LIMIT) {
+        this.#results.clear();
+        this.#resultCount = 0;
+      }
       r = Object.freeze({ value, variationIndex, reason, version, inExperiment });
-      this.#results.set(key, r);
+      byReason.set(key, r);
     }
     return r;
   }
@@ -88,13 +88,4 @@ export class Interner {
     }
     return r;
   }
-}
-
-// Reasons are interned, so within one table their identity is their key.
-const reasonIds = new WeakMap<Reason, number>();
-let nextReasonId = 0;
-function reasonKey(reason: Reason): number {
-  let id = reasonIds.get(reason);
-  if (id === undefined) reasonIds.set(reason, (id = nextReasonId++));
-  return id;
 }
