@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { mkdirSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { createVexil } from './app.js';
 import { bootstrapIfEmpty } from './bootstrap.js';
 import { configFromEnv } from './config.js';
@@ -26,7 +27,12 @@ async function main(argv: string[]) {
     return;
   }
   const started = performance.now();
-  if (!config.databaseUrl) mkdirSync(config.dataDir, { recursive: true });
+  if (!config.databaseUrl) {
+    mkdirSync(config.dataDir, { recursive: true });
+    // The embedded store is PostgreSQL compiled to WASM; V8's optimising WASM compiler would
+    // spend 60-90 MiB on it for little gain at the sizes the embedded store is for.
+    setFlagsFromString('--liftoff-only');
+  }
   const db = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const vexil = await createVexil({
     db,

@@ -3,6 +3,10 @@ import type { ChangeBus } from './bus.js';
 import type { ChangeMessage } from './messages.js';
 
 export interface PublisherOptions {
+  /** Prune after this many published changes (default 1000) … */
+  pruneEvery?: number;
+  /** … the changes published more than this long ago (default 300 s). */
+  retainSeconds?: number;
   db: SqlClient;
   bus: ChangeBus;
   /** Safety net for changes whose commit notification was missed (a crash, another API node). */
@@ -25,11 +29,16 @@ export class OutboxPublisher {
   #closed = false;
   /** Published changes since start, and failed attempts: exposed for metrics and tests. */
   readonly stats = { published: 0, failures: 0 };
+  #sincePrune = 0;
+  readonly #pruneEvery: number;
+  readonly #retainSeconds: number;
 
   constructor(opts: PublisherOptions) {
     this.#db = opts.db;
     this.#bus = opts.bus;
     this.#batch = opts.batch ?? 500;
+    this.#pruneEvery = opts.pruneEvery ?? 1000;
+    this.#retainSeconds = opts.retainSeconds ?? 300;
     this.#timer = setInterval(() => this.kick(), opts.pollMs ?? 1000);
     this.#timer.unref();
   }
@@ -47,6 +56,7 @@ export class OutboxPublisher {
           this.#again = false;
           while ((await this.#drainBatch()) === this.#batch) {}
         } while (this.#again && !this.#closed);
+        await this.#prune();
       } catch {
         this.stats.failures++;
       } finally {
@@ -99,9 +109,27 @@ export class OutboxPublisher {
         const ids = rows.slice(0, done).map((r) => r.id);
         await tx.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [ids]);
         this.stats.published += done;
+        this.#sincePrune += done;
       }
       return done === rows.length ? rows.length : 0;
     });
+  }
+
+  /**
+   * Published changes are kept a few minutes (for inspection), then deleted: a growing table of
+   * dead rows would slow every drain. PGlite has no autovacuum, so it is vacuumed here.
+   */
+  async #prune(): Promise<void> {
+    if (this.#sincePrune < this.#pruneEvery) return;
+    this.#sincePrune = 0;
+    try {
+      await this.#db.query('DELETE FROM outbox WHERE published_at <= now() - make_interval(secs => $1)', [
+        this.#retainSeconds,
+      ]);
+      if (this.#db.driver === 'pglite') await this.#db.query('VACUUM outbox');
+    } catch {
+      // Pruning is housekeeping: the next round tries again.
+    }
   }
 
   async close(): Promise<void> {
