@@ -57,6 +57,7 @@ async function main(argv: string[]) {
   console.log(
     `Vexil is ready at ${url} (${store}, role ${config.role}, ${Math.round(performance.now() - started)} ms)`,
   );
+  console.log(`  Dashboard:  ${url}/`);
   console.log(`  API docs:   ${url}/docs`);
   if (first) {
     console.log('\nFirst start: created project "default" (production, staging) and an administrator.');
