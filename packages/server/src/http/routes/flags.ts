@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { WriteContext } from '../../changes/mutation.js';
 import {
   type CreateFlagBody,
   createFlagBody,
@@ -15,6 +16,7 @@ import { type FlagService, parseIfMatch } from '../../flags/flag-service.js';
 import { type ConfigRow, type FlagDefinition, listFlags } from '../../flags/flag-store.js';
 import type { SqlClient } from '../../infra/sql/client.js';
 import type { ProjectService } from '../../projects/project-service.js';
+import type { Project } from '../../projects/project-store.js';
 import { type Environment, listEnvironments } from '../../projects/project-store.js';
 import { requireRole, withEtag, writeContext } from '../request-context.js';
 import { decodeCursor, encodeCursor, flagEnvParams, flagParams, projectParams } from './params.js';
@@ -149,6 +151,28 @@ export function flagRoutes(
     return { project, env };
   };
 
+  /** PUT and PATCH of targeting: resolve, authorize for the environment, honour If-Match, answer with the new ETag. */
+  const writeTargeting = async <B extends { comment?: string | undefined }>(
+    req: FastifyRequest<{ Params: FE }>,
+    reply: FastifyReply,
+    body: B,
+    write: (
+      ctx: WriteContext,
+      project: Project,
+      key: string,
+      env: Environment,
+      body: B,
+      ifMatch: number | undefined,
+    ) => Promise<{ config: ConfigRow }>,
+  ) => {
+    const { project, env } = await resolve(req.params);
+    requireRole(req, 'editor', { projectId: project.id, environmentId: env.id });
+    const ifMatch = parseIfMatch(req.headers['if-match']);
+    const { config } = await write(writeContext(req, body.comment), project, req.params.flag, env, body, ifMatch);
+    withEtag(reply, config.version);
+    return { ...config.config, version: config.version, updatedAt: config.updatedAt };
+  };
+
   app.get<{ Params: FE }>(
     '/api/v1/projects/:project/flags/:flag/environments/:environment',
     {
@@ -177,21 +201,7 @@ export function flagRoutes(
         body: putFlagConfigBody,
       },
     },
-    async (req, reply) => {
-      const { project, env } = await resolve(req.params);
-      requireRole(req, 'editor', { projectId: project.id, environmentId: env.id });
-      const ifMatch = parseIfMatch(req.headers['if-match']);
-      const { config } = await flags.putConfig(
-        writeContext(req, req.body.comment),
-        project,
-        req.params.flag,
-        env,
-        req.body,
-        ifMatch,
-      );
-      withEtag(reply, config.version);
-      return { ...config.config, version: config.version, updatedAt: config.updatedAt };
-    },
+    (req, reply) => writeTargeting(req, reply, req.body, flags.putConfig.bind(flags)),
   );
 
   app.patch<{ Params: FE; Body: PatchFlagConfigBody }>(
@@ -205,20 +215,6 @@ export function flagRoutes(
         body: patchFlagConfigBody,
       },
     },
-    async (req, reply) => {
-      const { project, env } = await resolve(req.params);
-      requireRole(req, 'editor', { projectId: project.id, environmentId: env.id });
-      const ifMatch = parseIfMatch(req.headers['if-match']);
-      const { config } = await flags.patchConfig(
-        writeContext(req, req.body.comment),
-        project,
-        req.params.flag,
-        env,
-        req.body,
-        ifMatch,
-      );
-      withEtag(reply, config.version);
-      return { ...config.config, version: config.version, updatedAt: config.updatedAt };
-    },
+    (req, reply) => writeTargeting(req, reply, req.body, flags.patchConfig.bind(flags)),
   );
 }
