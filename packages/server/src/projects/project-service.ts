@@ -1,10 +1,9 @@
 import { type CommitListener, mutate, newId, type WriteContext } from '../changes/mutation.js';
 import { createDefaultSdkKeys } from '../credentials/sdk-key-service.js';
+import { readSnapshot } from '../dataplane/load-snapshot.js';
 import { conflict, notFound } from '../errors/errors.js';
-import { evaluable } from '../flags/flag-store.js';
 import type { Sql, SqlClient } from '../infra/sql/client.js';
 import { UniqueViolationError } from '../infra/sql/errors.js';
-import { evaluableSegment } from '../segments/segment-store.js';
 import type {
   CreateEnvironmentBody,
   CreateProjectBody,
@@ -181,31 +180,13 @@ export class ProjectService {
         [project.id, env.id],
       );
     }
-    const segs = await tx.query('SELECT * FROM segments WHERE environment_id = $1', [env.id]);
-    for (const s of segs) {
-      const seg = evaluableSegment({ key: s.key as string, version: Number(s.version), config: s.config } as never);
-      record.change({ environmentId: env.id, entity: 'segment', key: seg.key, op: 'put', payload: seg });
+    // Stream nodes learn the new environment's state like any other change: one put per flag and segment.
+    const snapshot = await readSnapshot(tx, env.id);
+    for (const [key, payload] of Object.entries(snapshot?.segments ?? {})) {
+      record.change({ environmentId: env.id, entity: 'segment', key, op: 'put', payload });
     }
-    const flags = await tx.query(
-      `SELECT f.*, c.config, c.version AS config_version, c.updated_at AS config_updated_at FROM flags f
-       JOIN flag_configs c ON c.flag_id = f.id WHERE c.environment_id = $1 AND f.archived_at IS NULL`,
-      [env.id],
-    );
-    for (const f of flags) {
-      const def = { key: f.key, kind: f.kind, variations: f.variations, clientVisible: f.client_visible } as never;
-      record.change({
-        environmentId: env.id,
-        entity: 'flag',
-        key: f.key as string,
-        op: 'put',
-        payload: evaluable(def, {
-          flagId: '',
-          environmentId: env.id,
-          config: f.config as never,
-          version: Number(f.config_version),
-          updatedAt: '',
-        }),
-      });
+    for (const [key, payload] of Object.entries(snapshot?.flags ?? {})) {
+      record.change({ environmentId: env.id, entity: 'flag', key, op: 'put', payload });
     }
   }
 
