@@ -149,6 +149,33 @@ for (const kind of await storeKinds()) {
       stalled.destroy();
     });
 
+    test('an HTTP/1.0 client gets the same events, unchunked, until the server closes', async () => {
+      const socket = net.connect(Number(new URL(url).port), '127.0.0.1');
+      let text = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (d: string) => {
+        text += d;
+      });
+      const until = async (pred: () => boolean) => {
+        for (let i = 0; i < 200 && !pred(); i++) await new Promise((r) => setTimeout(r, 10));
+        assert.ok(pred(), `got: ${JSON.stringify(text.slice(0, 400))}`);
+      };
+      socket.write(`GET /sdk/v1/stream HTTP/1.0\r\nauthorization: ${serverKey}\r\n\r\n`);
+      await until(() => text.includes('event: put'));
+      const [head, body] = text.split('\r\n\r\n') as [string, string];
+      assert.match(head, /^HTTP\/1\.1 200/);
+      assert.doesNotMatch(head, /transfer-encoding/i);
+      assert.match(body, /^id: \d+\nevent: put\ndata: \{/, 'events start the body, with no chunk sizes');
+      await toggle('alpha', true);
+      await s.vexil.publisher?.kick();
+      await until(() => text.includes('event: patch'));
+      assert.match(
+        text.slice(text.indexOf('event: put')),
+        /\n\nid: \d+\nevent: patch\ndata: \{"kind":"flag","key":"alpha"/,
+      );
+      socket.destroy();
+    });
+
     test('connection limit per key, reported as 429', async () => {
       const open = [0, 1, 2].map(() => new SseReader(`${url}/sdk/v1/stream`, { authorization: serverKey }));
       await Promise.all(open.map((o) => o.next((e) => e.event === 'put')));

@@ -1,13 +1,13 @@
 import { createEvaluator, type Evaluator, type Flag, type Segment } from '@vexil/core';
 import type { ChangeMessage, EnvironmentSnapshot } from './messages.js';
-import { sseEvent } from './sse.js';
+import { type SseFrame, sseEvent } from './sse.js';
 
 /** How many recent changes a feed keeps for clients that resume with Last-Event-ID. */
 const HISTORY = 2048;
 
 export interface FeedListener {
   /** A change was applied in sequence: `frame` is the SSE event for server SDKs. */
-  change(message: ChangeMessage, frame: string): void;
+  change(message: ChangeMessage, frame: SseFrame): void;
   /** The state was replaced wholesale (after a gap): subscribers should be sent a fresh put. */
   reset(): void;
 }
@@ -24,8 +24,9 @@ export class EnvironmentFeed {
   readonly segments = new Map<string, Segment>();
   evaluator: Evaluator;
   readonly listeners = new Set<FeedListener>();
-  #history: { seq: number; frame: string }[] = [];
+  #history: { seq: number; frame: SseFrame }[] = [];
   #putCache: { seq: number; json: string } | undefined;
+  #putFrame: { seq: number; frame: SseFrame } | undefined;
 
   constructor(
     readonly environmentId: string,
@@ -76,7 +77,7 @@ export class EnvironmentFeed {
   }
 
   /** The frames after `lastSeq`, or undefined when they are no longer all kept. */
-  since(lastSeq: number): string[] | undefined {
+  since(lastSeq: number): SseFrame[] | undefined {
     if (lastSeq === this.seq) return [];
     if (lastSeq > this.seq) return undefined;
     const first = this.#history[0];
@@ -97,6 +98,13 @@ export class EnvironmentFeed {
   snapshotJson(): string {
     if (this.#putCache?.seq !== this.seq) this.#putCache = { seq: this.seq, json: JSON.stringify(this.snapshot()) };
     return this.#putCache.json;
+  }
+
+  /** The `put` event of the current snapshot, encoded once per sequence number for every stream. */
+  putFrame(): SseFrame {
+    if (this.#putFrame?.seq !== this.seq)
+      this.#putFrame = { seq: this.seq, frame: sseEvent('put', this.snapshotJson(), this.seq) };
+    return this.#putFrame.frame;
   }
 
   #load(s: EnvironmentSnapshot): Evaluator {

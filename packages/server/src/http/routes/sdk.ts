@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { StreamConnections } from '../../dataplane/connections.js';
 import type { EnvironmentFeed } from '../../dataplane/environment-feed.js';
 import type { SdkCredential, SdkCredentialCache } from '../../dataplane/sdk-credentials.js';
-import { sseEvent } from '../../dataplane/sse.js';
+import type { SseFrame } from '../../dataplane/sse.js';
 import type { StreamHub } from '../../dataplane/stream-hub.js';
 import { AppError, forbidden, notFound, unauthenticated } from '../../errors/errors.js';
 
@@ -75,17 +75,16 @@ export function sdkRoutes(app: FastifyInstance, { hub, credentials, connections 
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    const putFrame = () => sseEvent('put', feed.snapshotJson(), feed.seq);
     const listener = {
-      change: (_m: unknown, frame: string) => client?.send(frame),
-      reset: () => client?.send(putFrame()),
+      change: (_m: unknown, frame: SseFrame) => client?.send(frame),
+      reset: () => client?.send(feed.putFrame()),
     };
     const client = connections.open(cred.id, res, () => feed.listeners.delete(listener));
     if (!client) return;
     // Resume exactly where the client left off when this node still holds the changes it missed.
     const missed = lastEventId === undefined ? undefined : feed.since(lastEventId);
     if (missed) for (const frame of missed) client.send(frame);
-    else client.send(putFrame());
+    else client.send(feed.putFrame());
     feed.listeners.add(listener);
   });
 }
