@@ -6,7 +6,7 @@
 // (load.mjs) holds the N streams and timestamps each receipt. The figures are receipt − the moment
 // the parent sent the broadcast, so they include the IPC hop to the servers (≪ 1 ms).
 //
-//   node bench/propagation/floor.mjs [--n=10000] [--changes=10] [--quiet-wait=600]
+//   node bench/propagation/floor.mjs [--n=10000] [--changes=10] [--quiet-wait=600] [--load=c|node]
 import { fork } from 'node:child_process';
 import net from 'node:net';
 import { cpuMs, log, machineBusyMs, nowMs, sleep, summary, table, waitQuiet } from './cluster.mjs';
@@ -65,7 +65,7 @@ if (process.argv[2] === 'server') {
     const port = await new Promise((r) => child.once('message', (m) => r(m.port)));
     servers.push({ child, port });
   }
-  const load = startLoad();
+  const load = startLoad({ engine: String(args.load ?? 'c') });
   try {
     await load.next('hello', 10_000);
     if (Number(args['quiet-wait'] ?? 600) > 0)

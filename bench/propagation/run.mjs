@@ -52,6 +52,7 @@ if (args.help) {
                         with other processes (0: do not wait); what was seen is in the JSON
   --experiment=NAME     with --launcher=shim: a proposed server change applied to the stream nodes for
                         an A/B figure (see experiments.mjs: prebuilt-chunks); never the default
+  --load=c|node         the load process: sse-load.c (default; built with the machine's cc) or load.mjs
   --cpu-prof            V8 CPU profiles of the stream nodes and the load process in
                         bench/results/profiles/propagation-N<n>-{stream-a,stream-b,load}/ (git-ignored);
                         summarise: node bench/eval/profile-summary.mjs <dir>
@@ -77,6 +78,11 @@ if (EXPERIMENT && args.launcher !== 'shim') {
 }
 const QUIET_WAIT_S = Number(args['quiet-wait'] ?? 600);
 const LAUNCHER = String(args.launcher ?? 'auto');
+const LOAD_ENGINE = String(args.load ?? 'c');
+if (!['c', 'node'].includes(LOAD_ENGINE)) {
+  console.error('--load is c or node');
+  process.exit(1);
+}
 const OUT = args.out ? String(args.out) : join(ROOT, 'bench/results/propagation-latest.json');
 const DATABASE_URL = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
 const REDIS_URL = process.env.REDIS_URL || DEFAULT_REDIS_URL;
@@ -189,7 +195,7 @@ async function runN(N, ctx) {
       }),
     );
   }
-  const load = startLoad({ profDir: args['cpu-prof'] ? profDir('load') : undefined });
+  const load = startLoad({ profDir: args['cpu-prof'] ? profDir('load') : undefined, engine: LOAD_ENGINE });
   try {
     await load.next('hello', 10_000);
     // Warm each node: its feed and the SDK credential are loaded by a first snapshot request.
@@ -362,6 +368,7 @@ async function main() {
     postgres: db.version,
     redis: REDIS_URL,
     targets: TARGET,
+    loadProcess: LOAD_ENGINE === 'c' ? 'bench/propagation/sse-load.c' : 'bench/propagation/load.mjs',
   };
   try {
     // The first node on the empty store prints the admin token.
@@ -477,7 +484,7 @@ function report(result) {
       .join(', '),
   ]);
   console.log(
-    `\nPropagation: flag change → SSE clients (${result.launcher === 'shim' ? 'bench shim launcher, see notes' : 'vexil CLI'}${result.experiment ? `; EXPERIMENT ${result.experiment}, not the product` : ''}; 1 api + 2 stream nodes, PostgreSQL + Redis; ${result.machine.cores} cores)`,
+    `\nPropagation: flag change → SSE clients (${result.launcher === 'shim' ? 'bench shim launcher, see notes' : 'vexil CLI'}${result.experiment ? `; EXPERIMENT ${result.experiment}, not the product` : ''}; 1 api + 2 stream nodes, PostgreSQL + Redis; load process ${result.loadProcess}; ${result.machine.cores} cores)`,
   );
   console.log(
     table(
