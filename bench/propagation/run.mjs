@@ -50,8 +50,6 @@ if (args.help) {
                         api → stream (then bench/propagation/vexil-node.mjs, see bench/README.md)
   --quiet-wait=600      before each N, wait up to this many seconds for the machine to be ≤ 25 % busy
                         with other processes (0: do not wait); what was seen is in the JSON
-  --experiment=NAME     with --launcher=shim: a proposed server change applied to the stream nodes for
-                        an A/B figure (see experiments.mjs: prebuilt-chunks); never the default
   --load=c|node         the load process: sse-load.c (default; built with the machine's cc) or load.mjs
   --cpu-prof            V8 CPU profiles of the stream nodes and the load process in
                         bench/results/profiles/propagation-N<n>-{stream-a,stream-b,load}/ (git-ignored);
@@ -71,11 +69,6 @@ const WARMUP_CHANGES = Number(args['warmup-changes'] ?? 1);
 const PAUSE_MS = Number(args['pause-ms'] ?? 1000);
 const SETTLE_MS = Number(args['settle-ms'] ?? 3000);
 const CONCURRENCY = Number(args.concurrency ?? 200);
-const EXPERIMENT = args.experiment ? String(args.experiment) : undefined;
-if (EXPERIMENT && args.launcher !== 'shim') {
-  console.error('--experiment needs --launcher=shim (experiments patch the bench launcher, never the vexil program)');
-  process.exit(1);
-}
 const QUIET_WAIT_S = Number(args['quiet-wait'] ?? 600);
 const LAUNCHER = String(args.launcher ?? 'auto');
 const LOAD_ENGINE = String(args.load ?? 'c');
@@ -182,7 +175,6 @@ async function runN(N, ctx) {
     args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${profDir(name)}`] : [];
   const streams = [];
   for (const name of ['stream-a', 'stream-b']) {
-    const env = EXPERIMENT ? { VEXIL_BENCH_EXPERIMENT: EXPERIMENT } : {};
     streams.push(
       await startNode({
         launcher,
@@ -191,7 +183,6 @@ async function runN(N, ctx) {
         databaseUrl: ctx.db.url,
         redisUrl: REDIS_URL,
         nodeArgs: nodeArgs(name),
-        env,
       }),
     );
   }
@@ -436,7 +427,6 @@ async function main() {
       }
     }
     result.launcher = launcher;
-    result.experiment = EXPERIMENT;
     const pool = new pg.Client({ connectionString: db.url });
     await pool.connect();
     envIds = (await pool.query('SELECT id FROM environments')).rows.map((r) => r.id);
@@ -484,7 +474,7 @@ function report(result) {
       .join(', '),
   ]);
   console.log(
-    `\nPropagation: flag change → SSE clients (${result.launcher === 'shim' ? 'bench shim launcher, see notes' : 'vexil CLI'}${result.experiment ? `; EXPERIMENT ${result.experiment}, not the product` : ''}; 1 api + 2 stream nodes, PostgreSQL + Redis; load process ${result.loadProcess}; ${result.machine.cores} cores)`,
+    `\nPropagation: flag change → SSE clients (${result.launcher === 'shim' ? 'bench shim launcher, see notes' : 'vexil CLI'}; 1 api + 2 stream nodes, PostgreSQL + Redis; load process ${result.loadProcess}; ${result.machine.cores} cores)`,
   );
   console.log(
     table(

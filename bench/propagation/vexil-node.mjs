@@ -9,9 +9,6 @@ import { bootstrapIfEmpty, configFromEnv, createVexil, openStore } from '@vexil/
 import { redisBus } from '../../packages/server/dist/dataplane/redis-bus.js';
 import { redisCache } from '../../packages/server/dist/dataplane/snapshot-cache.js';
 
-const experiments = process.env.VEXIL_BENCH_EXPERIMENT
-  ? (await import('./experiments.mjs')).applyExperiments(process.env.VEXIL_BENCH_EXPERIMENT.split(','))
-  : [];
 const config = configFromEnv(process.env, process.argv.slice(2));
 const started = performance.now();
 if (!config.databaseUrl) mkdirSync(config.dataDir, { recursive: true });
@@ -32,7 +29,7 @@ const port = typeof address === 'object' && address ? address.port : config.port
 const url = config.publicUrl.replace(`:${config.port}`, `:${port}`);
 const store = `${config.databaseUrl ? 'PostgreSQL' : `embedded store in ${config.dataDir}`}${config.redisUrl ? ', Redis fan-out' : ''}`;
 console.log(
-  `Vexil is ready at ${url} (${store}, role ${config.role}, ${Math.round(performance.now() - started)} ms) [bench shim${experiments.length ? `; experiments: ${experiments.join(', ')}` : ''}]`,
+  `Vexil is ready at ${url} (${store}, role ${config.role}, ${Math.round(performance.now() - started)} ms) [bench shim]`,
 );
 if (first) console.log(`  API token  ${first.adminToken}`);
 const stop = async () => {
