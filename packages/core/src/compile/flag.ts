@@ -5,7 +5,6 @@ import type { JsonValue } from '../schema/builder.js';
 import { type CompiledFlag, type CompileScope, type FlagCell, MAX_DEPTH, TIER_UP_AFTER } from './cells.js';
 import { compileClause, type Matcher } from './clause.js';
 import { generateFlagEvaluation, generateRuleMatcher, type RuleMatcher } from './codegen.js';
-import type { Interner } from './intern.js';
 import { compileServe, frozenValues, type Outcome } from './serve.js';
 
 interface CompiledTarget {
