@@ -9,6 +9,7 @@ import { type ChangeBus, memoryBus } from './dataplane/bus.js';
 import { StreamConnections } from './dataplane/connections.js';
 import { OutboxPublisher } from './dataplane/outbox-publisher.js';
 import { SdkCredentialCache } from './dataplane/sdk-credentials.js';
+import { noSharedCredentials, type SharedCredentials } from './dataplane/shared-credentials.js';
 import { memoryCache, type SnapshotCache } from './dataplane/snapshot-cache.js';
 import { StreamHub } from './dataplane/stream-hub.js';
 import { ERROR_CODES } from './errors/errors.js';
@@ -31,6 +32,7 @@ import { sessionRoutes } from './http/routes/session.js';
 import { tokenRoutes } from './http/routes/tokens.js';
 import { userRoutes } from './http/routes/users.js';
 import type { SqlClient } from './infra/sql/client.js';
+import { StoreUnavailableError } from './infra/sql/errors.js';
 import { migrate } from './infra/sql/migrate.js';
 import { ProjectService } from './projects/project-service.js';
 import { SegmentService } from './segments/segment-service.js';
@@ -65,6 +67,8 @@ export interface VexilOptions {
   bus?: ChangeBus;
   /** Shared environment snapshots; default in memory. */
   cache?: SnapshotCache;
+  /** SDK credentials verified by any node, for nodes that start while the store is down; default none. */
+  sharedCredentials?: SharedCredentials;
   stream?: {
     heartbeatMs?: number;
     maxPerCredential?: number;
@@ -78,7 +82,19 @@ export interface VexilOptions {
 export async function createVexil(opts: VexilOptions): Promise<Vexil> {
   const { db } = opts;
   const role = opts.role ?? 'all';
-  await migrate(db);
+  const sharedCredentials = opts.sharedCredentials ?? noSharedCredentials;
+  try {
+    await migrate(db);
+  } catch (err) {
+    // A stream node only reads, and serves from the shared cache while the store is down:
+    // migrating is left to api nodes, so that a stream node can start during an outage.
+    if (role !== 'stream' || !(err instanceof StoreUnavailableError)) throw err;
+    opts.log?.({
+      level: 'warn',
+      msg: 'store unreachable at start: serving from the shared cache until it answers',
+      error: String(err),
+    });
+  }
   const bus =
     opts.bus ??
     memoryBus((err) =>
@@ -143,7 +159,7 @@ export async function createVexil(opts: VexilOptions): Promise<Vexil> {
           )
         ).map((r) => r.id),
     });
-    const credentials = new SdkCredentialCache(db);
+    const credentials = new SdkCredentialCache(db, sharedCredentials);
     const open = connections;
     hub.onRevoked((id) => {
       credentials.evict(id);
@@ -165,6 +181,7 @@ export async function createVexil(opts: VexilOptions): Promise<Vexil> {
     auditRoutes(http, { db, projects });
     tokenRoutes(http, { tokens: new TokenService({ db }) });
     const onRevoked = (credentialId: string) => {
+      void sharedCredentials.revoked(credentialId);
       bus.publish({ type: 'revoked', credentialId }).catch((err) =>
         opts.log?.({
           level: 'warn',
@@ -201,6 +218,7 @@ export async function createVexil(opts: VexilOptions): Promise<Vexil> {
       await http.close();
       await bus.close();
       await cache.close();
+      await sharedCredentials.close();
       await db.close();
     },
   };

@@ -5,6 +5,7 @@ import { createVexil } from './app.js';
 import { bootstrapIfEmpty } from './bootstrap.js';
 import { configFromEnv } from './config.js';
 import { redisBus } from './dataplane/redis-bus.js';
+import { redisCredentials } from './dataplane/shared-credentials.js';
 import { redisCache } from './dataplane/snapshot-cache.js';
 import { openStore } from './infra/sql/open.js';
 
@@ -38,7 +39,13 @@ async function main(argv: string[]) {
     db,
     role: config.role,
     // With REDIS_URL, changes fan out to every node through Redis and snapshots are shared there.
-    ...(config.redisUrl ? { bus: await redisBus(config.redisUrl), cache: await redisCache(config.redisUrl) } : {}),
+    ...(config.redisUrl
+      ? {
+          bus: await redisBus(config.redisUrl),
+          cache: await redisCache(config.redisUrl),
+          sharedCredentials: await redisCredentials(config.redisUrl),
+        }
+      : {}),
     log: (line) => console.error(JSON.stringify({ time: new Date().toISOString(), ...line })),
   });
   // A stream node never writes: the first api (or all) node creates the administrator.

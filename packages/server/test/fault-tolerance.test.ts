@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type net from 'node:net';
 import { after, before, describe, test } from 'node:test';
@@ -442,6 +443,71 @@ describe('fault tolerance of a multi-node deployment (private Redis and PostgreS
       await stop();
     }
     console.log(`# cold start: ${Math.round(performance.now() - started)} ms`);
+  });
+
+  test('vexil --role stream started while PostgreSQL is down serves, from Redis, the SDKs other nodes admitted', {
+    timeout: 60_000,
+  }, async () => {
+    const sharedKey = (secret: string) => `vexil:credential:${createHash('sha256').update(secret).digest('hex')}`;
+    const probe = new Redis(R().url);
+    const newKey = async () => {
+      const k = await call('POST', `${base}/environments/production/keys`, { kind: 'server' });
+      assert.equal(k.status, 201, JSON.stringify(k.body));
+      const secret = k.body.key as string;
+      // A node that verified it against the store shares it.
+      assert.equal((await fetch(`${stream.url}/sdk/v1/flags`, { headers: { authorization: secret } })).status, 200);
+      for (let t = 0; !(await probe.exists(sharedKey(secret))) && t < 100; t++) await sleep(20);
+      assert.equal(await probe.exists(sharedKey(secret)), 1, 'the verified key is shared');
+      return { secret, id: k.body.id as string };
+    };
+    try {
+      const admitted = await newKey();
+      const revoked = await newKey();
+      assert.equal((await call('DELETE', `${base}/environments/production/keys/${revoked.id}`)).status, 204);
+      const stored = await probe.get(sharedKey(admitted.secret));
+      assert.ok(
+        stored && !stored.includes(admitted.secret),
+        'Redis holds the hash and the credential id, never the secret',
+      );
+      const want = await storeSnapshot();
+      for (let t = 0; t < 100; t++) {
+        const json = await probe.hget(`vexil:snapshot:${environmentId}`, 'json');
+        if (json && (JSON.parse(json) as EnvironmentSnapshot).seq === want.seq) break;
+        await sleep(50);
+      }
+
+      await P().kill();
+      const cold = await startVexilNode('stream', nodeEnv());
+      nodes.push(cold);
+      assert.match(cold.output(), /store unreachable at start/);
+      const get = (secret: string) => fetch(`${cold.url}/sdk/v1/flags`, { headers: { authorization: secret } });
+      const res = await get(admitted.secret);
+      assert.equal(res.status, 200);
+      assert.deepEqual(await res.json(), want);
+      const sdk = new SdkMirror(() => [cold.url], admitted.secret);
+      mirrors.push(sdk);
+      for (let t = 0; sdk.lastId === undefined && t < 100; t++) await sleep(20);
+      assert.equal(sdk.lastId, want.seq, 'a stream opens with the cached snapshot');
+      // Revoked before the outage, or never verified by anyone: not admitted.
+      for (const secret of [revoked.secret, 'vxs_neverseenbefore0000000000000000']) {
+        const refused = await get(secret);
+        assert.equal(refused.status, 503, secret === revoked.secret ? 'revoked key' : 'unknown key');
+        assert.ok(refused.headers.get('retry-after'));
+      }
+
+      await P().start();
+      let write = await call('POST', `${base}/flags`, { key: 'after-cold-start', name: 'After' });
+      for (let t = 0; write.status === 503 && t < 50; t++) {
+        await sleep(100);
+        write = await call('POST', `${base}/flags`, { key: 'after-cold-start', name: 'After' });
+      }
+      assert.equal(write.status, 201, JSON.stringify(write.body));
+      const after = await assertConverged([sdk], 'the node started during the outage, after it');
+      assert.ok(after.flags['after-cold-start']);
+      sdk.close();
+    } finally {
+      probe.disconnect();
+    }
   });
 
   test('a pool connection lost inside a transaction fails that transaction only (no crash)', {
