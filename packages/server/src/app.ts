@@ -108,7 +108,15 @@ export async function createVexil(opts: VexilOptions): Promise<Vexil> {
     void publisher?.kick();
   };
   const deps = { db, onCommit };
-  const projects = new ProjectService(deps);
+  // Best effort: a node that misses it reads the settings again within 15 s anyway.
+  const onSettingsChanged = (environmentId: string) => {
+    bus
+      .publish({ type: 'environment', environmentId })
+      .catch((err) =>
+        opts.log?.({ level: 'warn', msg: 'environment settings change not broadcast', error: String(err) }),
+      );
+  };
+  const projects = new ProjectService({ ...deps, onSettingsChanged });
   const flags = new FlagService(deps);
   const segments = new SegmentService(deps);
 
@@ -167,6 +175,7 @@ export async function createVexil(opts: VexilOptions): Promise<Vexil> {
     });
     sdkRoutes(http, { hub, credentials, connections });
     const origins = new AllowedOrigins(db);
+    hub.onSettingsChanged((id) => origins.evict(id));
     eventRoutes(http, { db, credentials, origins });
     clientRoutes(http, { hub, credentials, connections, origins });
     ofrepRoutes(http, { hub, credentials, origins });

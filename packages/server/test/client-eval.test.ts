@@ -342,6 +342,18 @@ for (const kind of await storeKinds()) {
       );
     });
 
+    test('CORS: a change of allowed origins applies to the next request', async () => {
+      const NEW = 'https://new.example';
+      const from = (origin: string) => evaluate({ context: { key: 'a' } }, { authorization: clientId, origin });
+      assert.equal((await from(NEW)).headers.get('access-control-allow-origin'), null, 'read (and cached) first');
+      await ok('PATCH', `${base}/environments/production`, { allowedOrigins: [ALLOWED, NEW] });
+      assert.equal((await from(NEW)).headers.get('access-control-allow-origin'), NEW);
+      await ok('PATCH', `${base}/environments/production`, {
+        allowedOrigins: [ALLOWED, 'https://Other.Example.com:443'],
+      });
+      assert.equal((await from(NEW)).headers.get('access-control-allow-origin'), null, 'and its removal too');
+    });
+
     test("CORS: permissive preflight; Allow-Origin only for the environment's origins", async () => {
       const pre = await fetch(`${url}/client/v1/evaluate`, {
         method: 'OPTIONS',

@@ -18,7 +18,13 @@ export interface RevokedMessage {
   credentialId: string;
 }
 
-export type BusMessage = ChangeMessage | RevokedMessage;
+/** An environment's settings changed (allowed origins): stream nodes read them again. */
+export interface EnvironmentSettingsMessage {
+  type: 'environment';
+  environmentId: string;
+}
+
+export type BusMessage = ChangeMessage | RevokedMessage | EnvironmentSettingsMessage;
 
 /** An environment's full state at one sequence number: what `put` and GET /sdk/v1/flags carry. */
 export interface EnvironmentSnapshot {

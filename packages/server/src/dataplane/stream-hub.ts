@@ -27,6 +27,7 @@ export class StreamHub {
   /** Feeds the store was seen ahead of, with the sequence it had: reloaded if still behind next time. */
   readonly #lagging = new Map<EnvironmentFeed, number>();
   readonly #revokeListeners = new Set<(credentialId: string) => void>();
+  readonly #settingsListeners = new Set<(environmentId: string) => void>();
   readonly #unsubscribe: (() => void)[] = [];
   readonly #timer: NodeJS.Timeout;
   readonly stats = { reloads: 0, gaps: 0, applied: 0 };
@@ -41,6 +42,12 @@ export class StreamHub {
   onRevoked(fn: (credentialId: string) => void): () => void {
     this.#revokeListeners.add(fn);
     return () => this.#revokeListeners.delete(fn);
+  }
+
+  /** Called when an environment's settings (allowed origins) changed on an api node. */
+  onSettingsChanged(fn: (environmentId: string) => void): () => void {
+    this.#settingsListeners.add(fn);
+    return () => this.#settingsListeners.delete(fn);
   }
 
   /** The environment's feed, loading it on first use. Undefined if the environment does not exist. */
@@ -81,6 +88,10 @@ export class StreamHub {
   #onMessage(m: BusMessage): void {
     if (m.type === 'revoked') {
       for (const l of this.#revokeListeners) l(m.credentialId);
+      return;
+    }
+    if (m.type === 'environment') {
+      for (const l of this.#settingsListeners) l(m.environmentId);
       return;
     }
     const feed = this.#feeds.get(m.environmentId);

@@ -30,7 +30,14 @@ const DEFAULT_ENVIRONMENTS = [
 ];
 
 export class ProjectService {
-  constructor(private readonly deps: { db: SqlClient; onCommit?: CommitListener }) {}
+  constructor(
+    private readonly deps: {
+      db: SqlClient;
+      onCommit?: CommitListener;
+      /** An environment's settings were committed: stream nodes must stop using their copy. */
+      onSettingsChanged?: (environmentId: string) => void;
+    },
+  ) {}
 
   async get(key: string): Promise<Project> {
     const p = await findProject(this.deps.db, key);
@@ -196,7 +203,7 @@ export class ProjectService {
     env: Environment,
     body: UpdateEnvironmentBody,
   ): Promise<Environment> {
-    return mutate(this.deps.db, ctx, async (tx, record) => {
+    const updated = await mutate(this.deps.db, ctx, async (tx, record) => {
       const after = await updateEnvironment(tx, env.id, {
         name: body.name ?? env.name,
         color: body.color ?? env.color,
@@ -214,6 +221,8 @@ export class ProjectService {
       });
       return after;
     });
+    if (body.allowedOrigins !== undefined) this.deps.onSettingsChanged?.(env.id);
+    return updated;
   }
 
   async removeEnvironment(ctx: WriteContext, project: Project, env: Environment): Promise<void> {
