@@ -66,6 +66,24 @@ for (const kind of await storeKinds()) {
       assert.ok(!JSON.stringify(audit).includes(t.token));
     });
 
+    test('a token list shows when each token was last used', async () => {
+      const t = await create({ name: 'used later', role: 'viewer' });
+      const listed = async () =>
+        (await s.call('GET', '/api/v1/tokens')).body.items.find((x: { id: string }) => x.id === t.id) as {
+          lastUsedAt: string | null;
+        };
+      assert.equal((await listed()).lastUsedAt, null, 'never used');
+      const before = Date.now();
+      assert.equal((await s.call('GET', '/api/v1/projects/default/flags', { token: t.token })).status, 200);
+      let seen: string | null = null;
+      for (let i = 0; seen === null && i < 50; i++) {
+        seen = (await listed()).lastUsedAt;
+        if (seen === null) await sleep(20);
+      }
+      assert.ok(seen, 'recorded after use');
+      assert.ok(Math.abs(Date.parse(seen) - before) < 5_000, `${seen} is the time of use`);
+    });
+
     test('a project and environment scope limits what the token may do', async () => {
       const t = await create({ name: 'deploy', role: 'editor', project: 'default', environment: 'staging' });
       assert.equal(t.project, 'default');

@@ -5,6 +5,7 @@ import type { Grant, Principal, Role } from './principal.js';
 
 export const SESSION_COOKIE = 'vexil_session';
 export const CSRF_HEADER = 'x-csrf-token';
+const LAST_USED_EVERY_MS = 60_000;
 
 export interface Credentials {
   authorization?: string | undefined;
@@ -47,13 +48,18 @@ async function tokenPrincipal(sql: Sql, secret: string, now: Date): Promise<Prin
     environment_id: string | null;
     expires_at: Date | null;
     revoked_at: Date | null;
+    last_used_at: Date | null;
   }>(
-    'SELECT id, name, role, project_id, environment_id, expires_at, revoked_at FROM api_tokens WHERE secret_hash = $1',
+    'SELECT id, name, role, project_id, environment_id, expires_at, revoked_at, last_used_at FROM api_tokens WHERE secret_hash = $1',
     [hashSecret(secret)],
   );
   if (!t) throw unauthenticated('unknown API token');
   if (t.revoked_at) throw unauthenticated('this API token was revoked');
   if (t.expires_at && new Date(t.expires_at) <= now) throw unauthenticated('this API token has expired');
+  // Shown in token lists, so that unused tokens can be found and revoked; written at most once a
+  // minute per token, off the request's path (a failed write only leaves an older time).
+  if (!t.last_used_at || now.getTime() - new Date(t.last_used_at).getTime() > LAST_USED_EVERY_MS)
+    sql.query('UPDATE api_tokens SET last_used_at = $2 WHERE id = $1', [t.id, now]).catch(() => {});
   const admin = t.role === 'admin' && t.project_id === null;
   const grants: Grant[] = admin
     ? []
