@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { connectRedis } from './redis-connection.js';
 
 /** What a stream node needs to know of an SDK credential to admit a request. */
 export interface SharedCredential {
@@ -37,14 +37,7 @@ const revokedKey = (id: string) => `vexil:credential-revoked:${id}`;
 const ENTRY_TTL_S = 24 * 3600;
 
 export async function redisCredentials(url: string): Promise<SharedCredentials> {
-  const redis = new Redis(url, {
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    lazyConnect: true,
-    retryStrategy: (n) => Math.min(50 * 2 ** n, 2000),
-  });
-  redis.on('error', () => {});
-  await redis.connect();
+  const redis = await connectRedis(url);
   return {
     async get(secretHash) {
       try {

@@ -1,5 +1,5 @@
-import { Redis } from 'ioredis';
 import type { EnvironmentSnapshot } from './messages.js';
+import { connectRedis } from './redis-connection.js';
 
 /**
  * Environment snapshots shared by stream nodes, so a node that starts cold (or sees a gap)
@@ -38,14 +38,7 @@ redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'json', ARGV[2])
 return 1`;
 
 export async function redisCache(url: string): Promise<SnapshotCache> {
-  const redis = new Redis(url, {
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    lazyConnect: true,
-    retryStrategy: (n) => Math.min(50 * 2 ** n, 2000),
-  });
-  redis.on('error', () => {});
-  await redis.connect();
+  const redis = await connectRedis(url);
   return {
     async get(id) {
       try {
