@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import type { CommitListener } from './changes/mutation.js';
-import type { NodeRole } from './config.js';
+import type { NodeRole, TrustProxy } from './config.js';
 import { SdkKeyService } from './credentials/sdk-key-service.js';
 import { TokenService } from './credentials/token-service.js';
 import { type ChangeBus, memoryBus } from './dataplane/bus.js';
@@ -67,6 +67,8 @@ export interface VexilOptions {
   bus?: ChangeBus;
   /** Shared environment snapshots; default in memory. */
   cache?: SnapshotCache;
+  /** Proxies whose X-Forwarded-For gives the client address (VEXIL_TRUST_PROXY); default none. */
+  trustProxy?: TrustProxy;
   /** SDK credentials verified by any node, for nodes that start while the store is down; default none. */
   sharedCredentials?: SharedCredentials;
   stream?: {
@@ -120,7 +122,11 @@ export async function createVexil(opts: VexilOptions): Promise<Vexil> {
   const flags = new FlagService(deps);
   const segments = new SegmentService(deps);
 
-  const http = createHttp({ db, ...(opts.log ? { log: opts.log } : {}) });
+  const http = createHttp({
+    db,
+    ...(opts.log ? { log: opts.log } : {}),
+    ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
+  });
   const routes = collectRoutes(http);
   await http.register(swagger, {
     openapi: {

@@ -14,6 +14,29 @@ export interface Config {
   publicUrl: string;
   adminEmail: string;
   adminPassword: string | undefined;
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client address (login limits, audit):
+   * none by default, so that a client cannot pick its own address.
+   */
+  trustProxy: TrustProxy;
+}
+
+/** false, true (every proxy), a number of hops, or the proxies' addresses and CIDR ranges. */
+export type TrustProxy = boolean | number | string[];
+
+export function parseTrustProxy(value: string | undefined): TrustProxy {
+  const v = value?.trim() ?? '';
+  if (v === '' || v === 'false') return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  const list = v
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+  for (const x of list)
+    if (!/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(x) && !['loopback', 'linklocal', 'uniquelocal'].includes(x))
+      throw new Error(`VEXIL_TRUST_PROXY: "${x}" is not an address, a CIDR range, loopback, linklocal or uniquelocal`);
+  return list;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv, argv: readonly string[] = []): Config {
@@ -32,6 +55,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, argv: readonly string[] = 
     publicUrl: env.VEXIL_PUBLIC_URL ?? `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`,
     adminEmail: env.VEXIL_ADMIN_EMAIL ?? 'admin@vexil.local',
     adminPassword: env.VEXIL_ADMIN_PASSWORD || undefined,
+    trustProxy: parseTrustProxy(env.VEXIL_TRUST_PROXY),
   };
 }
 

@@ -14,7 +14,7 @@ const USAGE = `Usage:
   vexil audit verify [--project KEY]                                 check the audit log's hash chains
 
 Environment: PORT, HOST, DATABASE_URL (PostgreSQL; default: embedded store in VEXIL_DATA_DIR or ./.vexil-data),
-REDIS_URL, VEXIL_PUBLIC_URL, VEXIL_ADMIN_EMAIL, VEXIL_ADMIN_PASSWORD (first start only).`;
+REDIS_URL, VEXIL_PUBLIC_URL, VEXIL_TRUST_PROXY, VEXIL_ADMIN_EMAIL, VEXIL_ADMIN_PASSWORD (first start only).`;
 
 async function main(argv: string[]) {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -38,6 +38,7 @@ async function main(argv: string[]) {
   const vexil = await createVexil({
     db,
     role: config.role,
+    trustProxy: config.trustProxy,
     // With REDIS_URL, changes fan out to every node through Redis and snapshots are shared there.
     ...(config.redisUrl
       ? {

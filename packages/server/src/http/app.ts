@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { checkSchema, type Schema } from '@vexil/core';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { authenticate, CSRF_HEADER, SESSION_COOKIE } from '../auth/authenticate.js';
+import type { TrustProxy } from '../config.js';
 import { invalid } from '../errors/errors.js';
 import type { SqlClient } from '../infra/sql/client.js';
 import { MAX_BODY_BYTES, parseJsonBody } from './json-body.js';
@@ -11,7 +12,13 @@ export interface HttpOptions {
   db: SqlClient;
   /** Log lines (one JSON object each); secrets and credentials are never passed here. */
   log?: (line: Record<string, unknown>) => void;
+  /** Proxies whose X-Forwarded-For gives the client address; default none. */
+  trustProxy?: TrustProxy;
 }
+
+/** A hop count becomes the function form: trust the nearest `n` addresses of X-Forwarded-For. */
+const fastifyTrustProxy = (t: TrustProxy) =>
+  typeof t === 'number' ? (_address: string, hop: number) => hop < t : t;
 
 const PART_PREFIX: Record<string, string> = { body: '', querystring: '/query', params: '/params', headers: '/headers' };
 
@@ -24,6 +31,7 @@ export function createHttp(opts: HttpOptions): FastifyInstance {
   const app = Fastify({
     bodyLimit: MAX_BODY_BYTES,
     logger: false,
+    trustProxy: fastifyTrustProxy(opts.trustProxy ?? false),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
