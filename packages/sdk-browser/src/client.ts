@@ -7,6 +7,7 @@ import { LiveUpdates } from './live-updates.js';
 import type {
   ChangeListener,
   ClientOptions,
+  ConnectionStatus,
   Context,
   EvaluationDetail,
   FlagState,
@@ -14,7 +15,7 @@ import type {
   Source,
 } from './types.js';
 
-type ClientEvents = { change: [keys: string[]]; ready: []; error: [err: Error] };
+type ClientEvents = { change: [keys: string[]]; ready: []; error: [err: Error]; status: [status: ConnectionStatus] };
 
 /** The Vexil browser client: see `createClient`. */
 export class VexilClient {
@@ -31,10 +32,13 @@ export class VexilClient {
   private readyPromise: Promise<void> = Promise.resolve();
   /** Where the values being served came from. */
   source: Source = 'none';
+  /** Whether those values can still change (see ConnectionStatus); `status` events report changes. */
+  status: ConnectionStatus;
 
   constructor(private readonly o: ClientOptions) {
     this.ctx = o.context;
     this.hash = contextHash(o.context);
+    this.status = o.offline ? 'offline' : 'connecting';
     let storage = o.storage;
     if (storage === undefined)
       try {
@@ -104,6 +108,11 @@ export class VexilClient {
         saveIfCurrent();
       },
       onError: (err) => this.emitter.emit('error', err),
+      onStatus: (status) => {
+        if (status === this.status) return;
+        this.status = status;
+        this.emitter.emit('status', status);
+      },
     });
     this.readyPromise = this.updates.first;
   }
@@ -198,7 +207,10 @@ export class VexilClient {
     return this.events?.flush() ?? Promise.resolve();
   }
 
-  /** `change` (with the changed keys), `ready` (network values arrived), `error`. Returns the unsubscribe function. */
+  /**
+   * `change` (with the changed keys), `ready` (network values arrived), `error`, `status` (the
+   * ConnectionStatus changed). Returns the unsubscribe function.
+   */
   on<K extends keyof ClientEvents>(event: K, fn: (...args: ClientEvents[K]) => void): () => void {
     return this.emitter.on(event, fn);
   }

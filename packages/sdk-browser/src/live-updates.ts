@@ -9,6 +9,8 @@ export interface LiveUpdatesOptions {
   onValues(values: FlagValues): void;
   onPatch(flags: Record<string, FlagState | null>): void;
   onError(err: Error): void;
+  /** `live` after a put or an answered poll, `stale` after a failed poll, `failed` after 401/403. */
+  onStatus(status: 'live' | 'stale' | 'failed'): void;
 }
 
 /**
@@ -36,11 +38,16 @@ export class LiveUpdates {
   private async poll(): Promise<void> {
     try {
       const values = await fetchValues(this.o.evaluateUrl);
-      if (!this.closed && !this.live) this.o.onValues(values);
+      if (this.closed || this.live) return;
+      this.o.onValues(values);
+      this.o.onStatus('live');
     } catch (err) {
       if (this.closed) return;
-      if (err instanceof VexilHttpError && (err.status === 401 || err.status === 403)) this.close();
+      const refused = err instanceof VexilHttpError && (err.status === 401 || err.status === 403);
+      if (refused) this.close();
       this.o.onError(err as Error);
+      if (refused) this.o.onStatus('failed');
+      else if (!this.live) this.o.onStatus('stale');
     }
   }
 
@@ -61,6 +68,7 @@ export class LiveUpdates {
       this.live = true;
       this.stopPolling();
       this.o.onValues(data(e));
+      this.o.onStatus('live');
     });
     es.addEventListener('patch', (e) => this.o.onPatch(data(e).flags));
     es.onerror = () => {

@@ -36,6 +36,14 @@ export interface EvaluationDetail<T> {
 /** Where the values being served came from. */
 export type Source = 'none' | 'bootstrap' | 'cache' | 'network';
 
+/**
+ * Whether the values being served can still change: `connecting` (no answer yet), `live` (a
+ * stream is open, or the last poll answered), `stale` (the server cannot be reached: the values
+ * are the last ones known), `failed` (the client-side ID was refused; nothing will change),
+ * `offline` (the client was created offline).
+ */
+export type ConnectionStatus = 'connecting' | 'live' | 'stale' | 'failed' | 'offline';
+
 export interface ClientOptions {
   /** The environment's client-side ID (`vxc_…`); it is not a secret. */
   clientId: string;

@@ -4,7 +4,7 @@
  * context changes through setContext, configuration-changed events, and tracking.
  */
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { OpenFeature, ProviderEvents } from '@openfeature/web-sdk';
 import { startTestServer, storeKinds, type TestServer } from '../../server/test/harness.js';
@@ -97,5 +97,70 @@ describe('OpenFeature web provider against a real Vexil server', () => {
       body: '{"events":[]}',
     });
     assert.equal(accepted.status, 202);
+  });
+
+  test('losing the server makes the provider STALE with the last values; its return makes it READY', async () => {
+    // A real TCP hop between the provider and the server, that the test can cut and restore.
+    const target = new URL(url);
+    const sockets = new Set<net.Socket>();
+    const proxy = net.createServer((inbound) => {
+      const outbound = net.connect(Number(target.port), target.hostname);
+      for (const s of [inbound, outbound]) {
+        sockets.add(s);
+        s.on('error', () => {});
+        s.on('close', () => sockets.delete(s));
+      }
+      inbound.pipe(outbound).pipe(inbound);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const port = (proxy.address() as AddressInfo).port;
+    const flaky = new VexilWebProvider({
+      clientId,
+      baseUrl: `http://127.0.0.1:${port}`,
+      streaming: false,
+      pollIntervalMs: 100,
+      storage: null,
+      sendEvents: false,
+    });
+    await OpenFeature.setProviderAndWait('flaky', flaky);
+    const client = OpenFeature.getClient('flaky');
+    const seen: string[] = [];
+    for (const e of [ProviderEvents.Stale, ProviderEvents.Ready, ProviderEvents.Error])
+      client.addHandler(e, () => seen.push(e));
+    try {
+      assert.equal(client.providerStatus, 'READY');
+      seen.length = 0; // a READY handler runs at once for a provider that is already ready
+      const before = client.getBooleanValue('banner', false);
+      await new Promise<void>((r) => {
+        proxy.close(() => r());
+        for (const s of sockets) s.destroy();
+      });
+      await waitFor(() => client.providerStatus === 'STALE', 3000, 'STALE');
+      assert.equal(client.getBooleanValue('banner', !before), before, 'the last known value is still served');
+      await new Promise<void>((r) => proxy.listen(port, '127.0.0.1', r));
+      await waitFor(() => client.providerStatus === 'READY', 3000, 'READY again');
+      assert.deepEqual(seen, [ProviderEvents.Stale, ProviderEvents.Ready], 'one STALE, then one READY');
+    } finally {
+      await new Promise<void>((r) => {
+        proxy.close(() => r());
+        for (const s of sockets) s.destroy();
+      });
+    }
+  });
+
+  test('a refused client-side ID makes the provider FATAL', async () => {
+    const refused = new VexilWebProvider({
+      clientId: 'vxc_notaclientid',
+      baseUrl: url,
+      streaming: false,
+      pollIntervalMs: 100,
+      storage: null,
+      sendEvents: false,
+    });
+    await OpenFeature.setProviderAndWait('refused', refused).catch(() => {});
+    const client = OpenFeature.getClient('refused');
+    await waitFor(() => client.providerStatus === 'FATAL' || client.providerStatus === 'ERROR', 3000, 'FATAL');
+    assert.equal(client.providerStatus, 'FATAL');
+    assert.equal(client.getBooleanValue('banner', true), true, 'the default is served');
   });
 });

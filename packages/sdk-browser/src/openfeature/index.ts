@@ -6,6 +6,7 @@ import {
   OpenFeatureEventEmitter,
   type Provider,
   ProviderEvents,
+  ProviderFatalError,
   type ResolutionDetails,
   StandardResolutionReasons,
   type TrackingEventDetails,
@@ -38,7 +39,8 @@ const REASONS: Record<string, string> = {
  * An OpenFeature web provider (`@openfeature/web-sdk`) over the Vexil browser client: values
  * are evaluated for one context on the server and read synchronously; `setContext` identifies
  * the new context; value changes are `PROVIDER_CONFIGURATION_CHANGED` events with the changed
- * keys; `track` sends custom events.
+ * keys; losing and regaining the server are `PROVIDER_STALE` and `PROVIDER_READY`; `track` sends
+ * custom events.
  */
 export class VexilWebProvider implements Provider {
   readonly metadata = { name: 'vexil-browser' } as const;
@@ -57,7 +59,24 @@ export class VexilWebProvider implements Provider {
     const client = createClient({ withReasons: true, ...this.options, context: toVexilContext(context) });
     this.vexil = client;
     client.onChange((flagsChanged) => this.events.emit(ProviderEvents.ConfigurationChanged, { flagsChanged }));
+    // The SDK's provider status follows the connection: STALE while the server cannot be reached
+    // (values are the last known), READY again when it answers, ERROR when the ID is refused.
+    let stale = false;
+    client.on('status', (status) => {
+      if (status === 'stale') {
+        stale = true;
+        this.events.emit(ProviderEvents.Stale, { message: 'Vexil unreachable: serving the last known values' });
+      } else if (status === 'live' && stale) {
+        stale = false;
+        this.events.emit(ProviderEvents.Ready);
+      } else if (status === 'failed')
+        this.events.emit(ProviderEvents.Error, {
+          message: 'Vexil refused the client-side ID',
+          errorCode: ErrorCode.PROVIDER_FATAL,
+        });
+    });
     await client.waitForReady();
+    if (client.status === 'failed') throw new ProviderFatalError('Vexil refused the client-side ID');
     if (client.source === 'none') throw new Error('Vexil: no flag values (offline and nothing cached)');
   }
 
