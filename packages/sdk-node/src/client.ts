@@ -1,9 +1,12 @@
+import { watch } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { EvaluationResult, Issue, JsonValue } from '@vexil/core';
 import { CacheWriter, readCacheFile, readFlagsFile } from './cache-file.js';
 import { type DataSink, DataSourceManager } from './data-source/manager.js';
 import { Emitter } from './emitter.js';
-import { ConfigurationError, InvalidDataError, StreamMalformedError, type VexilError } from './errors.js';
+import { ConfigurationError, FileError, InvalidDataError, StreamMalformedError, type VexilError } from './errors.js';
 import { EventProcessor } from './events/processor.js';
+import { FileVersions } from './file-versions.js';
 import { type EvaluationHook, type HookContext, runHooks, type VariationMethod } from './hooks.js';
 import { type ResolvedOptions, resolveOptions, type VexilOptions } from './options.js';
 import { normalizeSnapshot, parseDelete, parsePatch } from './snapshot.js';
@@ -92,6 +95,8 @@ export class VexilClient {
   #flagSource: FlagSource = 'none';
   #ready = false;
   #closed: Promise<void> | undefined;
+  #fileWatch: { close(): void } | undefined;
+  readonly #fileVersions = new FileVersions();
 
   readonly [INTERNAL]: ClientInternals = {
     detail: (key, context, defaultValue, type) =>
@@ -473,6 +478,7 @@ export class VexilClient {
    */
   close(): Promise<void> {
     this.#closed ??= (async () => {
+      this.#fileWatch?.close();
       try {
         await this.#manager?.stop();
         this.#status.setState('closed');
@@ -497,7 +503,7 @@ export class VexilClient {
       const s = readFlagsFile(offlineFile);
       if (s instanceof Error) this.#reportError(s);
       else {
-        result = this.#store.replace(s);
+        result = this.#store.replace(this.#fileVersions.advance(s));
         this.#flagSource = 'file';
       }
     } else if (offlineData !== undefined) {
@@ -513,6 +519,43 @@ export class VexilClient {
     if (result && result.issues.length > 0) this.#reportIssues('the offline flags', result.issues);
     this.#status.setState('offline');
     if (this.#store.initialized) this.#markReady();
+    if (offlineFile !== undefined && this.#opts.watchOfflineFile) this.#watchOfflineFile(offlineFile);
+  }
+
+  /**
+   * Watches the file's folder, not the file: editors and deploy tools replace a file by renaming
+   * a new one over it, which ends a watch on the old file. Bursts of events are read once.
+   */
+  #watchOfflineFile(path: string): void {
+    let timer: NodeJS.Timeout | undefined;
+    const reload = () => {
+      timer = undefined;
+      const s = readFlagsFile(path);
+      if (s instanceof Error) {
+        this.#reportError(s);
+        return;
+      }
+      const result = this.#store.replace(this.#fileVersions.advance(s));
+      if (result.issues.length > 0) this.#reportIssues('the offline flags', result.issues);
+      if (!this.#ready && this.#store.initialized) this.#markReady();
+      this.#notify(result.changes);
+    };
+    try {
+      const watcher = watch(dirname(path), (_event, name) => {
+        if (name !== null && name !== basename(path)) return;
+        clearTimeout(timer);
+        timer = setTimeout(reload, 50);
+      });
+      watcher.on('error', (err) => this.#reportError(new FileError(path, `watching ${path}: ${err.message}`, err)));
+      this.#fileWatch = {
+        close: () => {
+          clearTimeout(timer);
+          watcher.close();
+        },
+      };
+    } catch (err) {
+      this.#reportError(new FileError(path, `cannot watch ${path}: ${(err as Error).message}`, err));
+    }
   }
 
   #sink(): DataSink {

@@ -29,6 +29,12 @@ export interface VexilOptions {
   /** Offline mode: the flags themselves, in the same shape as `offlineFile`. */
   offlineData?: SnapshotInput;
   /**
+   * Offline mode: read `offlineFile` again whenever it changes (default false), and report the
+   * changed flags to listeners like any update. A file that cannot be read or is not valid is
+   * reported and the flags stay as they were.
+   */
+  watchOfflineFile?: boolean;
+  /**
    * A file that keeps the last flags received, written after every change: a process that
    * starts while the server is unreachable serves them (degradation level 2) until it connects.
    */
@@ -71,6 +77,7 @@ export interface ResolvedOptions {
   eventsUrl: string;
   mode: DeliveryMode;
   offlineFile: string | undefined;
+  watchOfflineFile: boolean;
   offlineData: SnapshotInput | undefined;
   cacheFile: string | undefined;
   pollIntervalMs: number;
@@ -142,6 +149,7 @@ export function resolveOptions(input: VexilOptions = {}): {
     eventsUrl,
     mode,
     offlineFile: input.offlineFile,
+    watchOfflineFile: input.watchOfflineFile === true,
     offlineData: input.offlineData,
     cacheFile: input.cacheFile,
     pollIntervalMs: positive(warnings, 'pollIntervalMs', input.pollIntervalMs, 30_000, 10),
@@ -169,5 +177,7 @@ export function resolveOptions(input: VexilOptions = {}): {
   if (options.eventsFlushSize > options.eventsCapacity) options.eventsFlushSize = options.eventsCapacity;
   if (mode === 'offline' && input.offlineFile !== undefined && input.offlineData !== undefined)
     errors.push('give offlineFile or offlineData, not both');
+  if (input.watchOfflineFile === true && (mode !== 'offline' || input.offlineFile === undefined))
+    warnings.push('watchOfflineFile only applies to mode "offline" with an offlineFile; ignored');
   return { options, warnings, errors };
 }

@@ -3,7 +3,7 @@
  * as defaults with reasons, never throwing, allFlagsState, hooks, offline files, bad options.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -329,6 +329,43 @@ describe('offline files and options', () => {
     await writeFile(join(dir, 'bad.json'), '{"flags": ');
     const bad = init('', { mode: 'offline', offlineFile: join(dir, 'bad.json'), logger: silentLogger });
     assert.match(String(bad.status().lastError?.message), /not JSON/);
+  });
+
+  test('watchOfflineFile: a rewritten or replaced file updates the flags and tells listeners; a broken one is reported and ignored', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vexil-watch-'));
+    after(() => rm(dir, { recursive: true, force: true }));
+    const file = join(dir, 'flags.json');
+    const withStr = (variation: number) =>
+      JSON.stringify({
+        flags: flags.map((f) => (f.key === 'str-flag' ? { ...f, fallthrough: { variation } } : f)),
+        segments: [],
+      });
+    await writeFile(file, withStr(1));
+    const client = init('', { mode: 'offline', offlineFile: file, watchOfflineFile: true, logger: silentLogger });
+    after(() => client.close());
+    const first = client.stringVariation('str-flag', user, 'x');
+    const changes: string[] = [];
+    client.onFlagChange('str-flag', (c) => changes.push(c.key));
+    const until = async (cond: () => boolean, what: string) => {
+      for (let i = 0; i < 150 && !cond(); i++) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(cond(), what);
+    };
+
+    await writeFile(file, withStr(0)); // rewritten in place
+    await until(() => client.stringVariation('str-flag', user, 'x') !== first, 'the rewrite is served');
+    await until(() => changes.length === 1, 'one change reported');
+    await writeFile(join(dir, 'next.json'), withStr(1));
+    await rename(join(dir, 'next.json'), file); // replaced, as deploy tools do
+    await until(() => client.stringVariation('str-flag', user, 'x') === first, 'the replacement is served');
+    await until(() => changes.length === 2, 'a second change reported');
+
+    await writeFile(file, '{"flags": [');
+    await until(() => /not JSON/.test(String(client.status().lastError?.message)), 'the broken file is reported');
+    assert.equal(client.stringVariation('str-flag', user, 'x'), first, 'the flags stay as they were');
+    await client.close();
+    await writeFile(file, withStr(0));
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(client.stringVariation('str-flag', user, 'x'), first, 'a closed client stops watching');
   });
 
   test('options that cannot work: state failed, level 3, a ConfigurationError; nothing thrown', async () => {
