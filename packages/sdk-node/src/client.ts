@@ -1,13 +1,11 @@
-import { watch } from 'node:fs';
-import { basename, dirname } from 'node:path';
 import type { EvaluationResult, Issue, JsonValue } from '@vexil/core';
-import { CacheWriter, readCacheFile, readFlagsFile } from './cache-file.js';
+import { CacheWriter, readCacheFile } from './cache-file.js';
 import { type DataSink, DataSourceManager } from './data-source/manager.js';
 import { Emitter } from './emitter.js';
 import { ConfigurationError, FileError, InvalidDataError, StreamMalformedError, type VexilError } from './errors.js';
 import { EventProcessor } from './events/processor.js';
-import { FileVersions } from './file-versions.js';
 import { type EvaluationHook, type HookContext, runHooks, type VariationMethod } from './hooks.js';
+import { OfflineFile } from './offline-file.js';
 import { type ResolvedOptions, resolveOptions, type VexilOptions } from './options.js';
 import { normalizeSnapshot, parseDelete, parsePatch } from './snapshot.js';
 import { type DataSourceState, type FlagSource, type SdkStatus, StatusTracker } from './status.js';
@@ -95,8 +93,7 @@ export class VexilClient {
   #flagSource: FlagSource = 'none';
   #ready = false;
   #closed: Promise<void> | undefined;
-  #fileWatch: { close(): void } | undefined;
-  readonly #fileVersions = new FileVersions();
+  #offlineFile: OfflineFile | undefined;
 
   readonly [INTERNAL]: ClientInternals = {
     detail: (key, context, defaultValue, type) =>
@@ -478,7 +475,7 @@ export class VexilClient {
    */
   close(): Promise<void> {
     this.#closed ??= (async () => {
-      this.#fileWatch?.close();
+      this.#offlineFile?.close();
       try {
         await this.#manager?.stop();
         this.#status.setState('closed');
@@ -500,10 +497,11 @@ export class VexilClient {
     const { offlineFile, offlineData } = this.#opts;
     let result: ApplyResult | undefined;
     if (offlineFile !== undefined) {
-      const s = readFlagsFile(offlineFile);
+      this.#offlineFile = new OfflineFile(offlineFile);
+      const s = this.#offlineFile.read();
       if (s instanceof Error) this.#reportError(s);
       else {
-        result = this.#store.replace(this.#fileVersions.advance(s));
+        result = this.#store.replace(s);
         this.#flagSource = 'file';
       }
     } else if (offlineData !== undefined) {
@@ -519,43 +517,19 @@ export class VexilClient {
     if (result && result.issues.length > 0) this.#reportIssues('the offline flags', result.issues);
     this.#status.setState('offline');
     if (this.#store.initialized) this.#markReady();
-    if (offlineFile !== undefined && this.#opts.watchOfflineFile) this.#watchOfflineFile(offlineFile);
-  }
-
-  /**
-   * Watches the file's folder, not the file: editors and deploy tools replace a file by renaming
-   * a new one over it, which ends a watch on the old file. Bursts of events are read once.
-   */
-  #watchOfflineFile(path: string): void {
-    let timer: NodeJS.Timeout | undefined;
-    const reload = () => {
-      timer = undefined;
-      const s = readFlagsFile(path);
-      if (s instanceof Error) {
-        this.#reportError(s);
-        return;
-      }
-      const result = this.#store.replace(this.#fileVersions.advance(s));
-      if (result.issues.length > 0) this.#reportIssues('the offline flags', result.issues);
-      if (!this.#ready && this.#store.initialized) this.#markReady();
-      this.#notify(result.changes);
-    };
-    try {
-      const watcher = watch(dirname(path), (_event, name) => {
-        if (name !== null && name !== basename(path)) return;
-        clearTimeout(timer);
-        timer = setTimeout(reload, 50);
-      });
-      watcher.on('error', (err) => this.#reportError(new FileError(path, `watching ${path}: ${err.message}`, err)));
-      this.#fileWatch = {
-        close: () => {
-          clearTimeout(timer);
-          watcher.close();
+    const file = this.#offlineFile;
+    if (file && this.#opts.watchOfflineFile)
+      file.watch(
+        () => {
+          const s = file.read();
+          if (s instanceof Error) return this.#reportError(s);
+          const changed = this.#store.replace(s);
+          if (changed.issues.length > 0) this.#reportIssues('the offline flags', changed.issues);
+          if (!this.#ready && this.#store.initialized) this.#markReady();
+          this.#notify(changed.changes);
         },
-      };
-    } catch (err) {
-      this.#reportError(new FileError(path, `cannot watch ${path}: ${(err as Error).message}`, err));
-    }
+        (err) => this.#reportError(err),
+      );
   }
 
   #sink(): DataSink {
