@@ -2,7 +2,7 @@ import type { EvaluationResult, Issue, JsonValue } from '@vexil/core';
 import { CacheWriter, readCacheFile } from './cache-file.js';
 import { type DataSink, DataSourceManager } from './data-source/manager.js';
 import { Emitter } from './emitter.js';
-import { ConfigurationError, FileError, InvalidDataError, StreamMalformedError, type VexilError } from './errors.js';
+import { ConfigurationError, InvalidDataError, StreamMalformedError, type VexilError } from './errors.js';
 import { EventProcessor } from './events/processor.js';
 import { type EvaluationHook, type HookContext, runHooks, type VariationMethod } from './hooks.js';
 import { OfflineFile } from './offline-file.js';

@@ -17,8 +17,7 @@ export interface HttpOptions {
 }
 
 /** A hop count becomes the function form: trust the nearest `n` addresses of X-Forwarded-For. */
-const fastifyTrustProxy = (t: TrustProxy) =>
-  typeof t === 'number' ? (_address: string, hop: number) => hop < t : t;
+const fastifyTrustProxy = (t: TrustProxy) => (typeof t === 'number' ? (_address: string, hop: number) => hop < t : t);
 
 const PART_PREFIX: Record<string, string> = { body: '', querystring: '/query', params: '/params', headers: '/headers' };
 
