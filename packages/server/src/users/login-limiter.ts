@@ -1,4 +1,5 @@
 import { AppError } from '../errors/errors.js';
+import type { Sql } from '../infra/sql/client.js';
 
 export interface LimitRule {
   /** Failures allowed within the window; the next attempt is refused. */
@@ -12,65 +13,64 @@ export const DEFAULT_LOGIN_LIMITS = {
   perIp: { max: 20, windowMs: 15 * 60_000 },
 } satisfies Record<string, LimitRule>;
 
-/** Keys tracked at most; beyond it the oldest are dropped, so a flood of addresses cannot exhaust memory. */
-const MAX_KEYS = 100_000;
+/** Failures older than every window are deleted after this many new ones (per node). */
+const PRUNE_EVERY = 100;
 
 /**
- * Counts failed logins in memory. Each node counts separately: behind a load balancer with N
- * nodes an attacker gets up to N times the budget, which still stops online guessing, and a
- * restart forgets all counts. A shared store (Redis) would be the step up.
+ * Counts failed logins in the store, so that every api node behind a load balancer counts the
+ * same failures (an attacker does not get N times the budget from N nodes) and a restart forgets
+ * none. Logins are rare next to everything else the store does: two indexed reads or writes each.
  */
 export class LoginLimiter {
-  private readonly failures = new Map<string, number[]>();
+  #sincePrune = 0;
 
   constructor(
+    private readonly sql: Sql,
     private readonly rules: { perEmail: LimitRule; perIp: LimitRule } = DEFAULT_LOGIN_LIMITS,
     private readonly clock: () => number = Date.now,
   ) {}
 
   /** Throws rate_limited (with Retry-After seconds) when the account or the address is over its limit. */
-  check(email: string, ip: string): void {
+  async check(email: string, ip: string): Promise<void> {
+    const now = this.clock();
+    const longest = Math.max(this.rules.perEmail.windowMs, this.rules.perIp.windowMs);
+    const rows = await this.sql.query<{ key: string; at: Date }>(
+      'SELECT key, at FROM login_failures WHERE key = ANY($1::text[]) AND at > $2 ORDER BY at',
+      [[`email:${email}`, `ip:${ip}`], new Date(now - longest)],
+    );
+    const times = (key: string) => rows.filter((r) => r.key === key).map((r) => new Date(r.at).getTime());
     const wait = Math.max(
-      this.waitMs(`email:${email}`, this.rules.perEmail),
-      this.waitMs(`ip:${ip}`, this.rules.perIp),
+      waitMs(times(`email:${email}`), this.rules.perEmail, now),
+      waitMs(times(`ip:${ip}`), this.rules.perIp, now),
     );
     if (wait > 0) throw new AppError('rate_limited', 'too many failed logins; retry later', [], Math.ceil(wait / 1000));
   }
 
-  fail(email: string, ip: string): void {
-    this.record(`email:${email}`, this.rules.perEmail);
-    this.record(`ip:${ip}`, this.rules.perIp);
+  async fail(email: string, ip: string): Promise<void> {
+    const at = new Date(this.clock());
+    await this.sql.query('INSERT INTO login_failures (key, at) VALUES ($1, $3), ($2, $3)', [
+      `email:${email}`,
+      `ip:${ip}`,
+      at,
+    ]);
+    if (++this.#sincePrune >= PRUNE_EVERY) {
+      this.#sincePrune = 0;
+      const longest = Math.max(this.rules.perEmail.windowMs, this.rules.perIp.windowMs);
+      await this.sql.query('DELETE FROM login_failures WHERE at <= $1', [new Date(at.getTime() - longest)]);
+    }
   }
 
   /** A successful login clears the account's count; the address keeps its count. */
-  succeed(email: string): void {
-    this.failures.delete(`email:${email}`);
+  async succeed(email: string): Promise<void> {
+    await this.sql.query('DELETE FROM login_failures WHERE key = $1', [`email:${email}`]);
   }
+}
 
-  private recent(key: string, rule: LimitRule): number[] {
-    const since = this.clock() - rule.windowMs;
-    const kept = (this.failures.get(key) ?? []).filter((t) => t > since);
-    if (kept.length === 0) this.failures.delete(key);
-    else this.failures.set(key, kept);
-    return kept;
-  }
-
-  private waitMs(key: string, rule: LimitRule): number {
-    const recent = this.recent(key, rule);
-    if (recent.length < rule.max) return 0;
-    // Allowed again when enough of the failures have aged out of the window.
-    const oldestCounted = recent[recent.length - rule.max] ?? this.clock();
-    return oldestCounted + rule.windowMs - this.clock();
-  }
-
-  private record(key: string, rule: LimitRule): void {
-    const recent = this.recent(key, rule);
-    recent.push(this.clock());
-    this.failures.delete(key); // re-insert: Map order then tracks recency for eviction
-    this.failures.set(key, recent.slice(-rule.max));
-    if (this.failures.size > MAX_KEYS) {
-      const oldest = this.failures.keys().next().value;
-      if (oldest !== undefined) this.failures.delete(oldest);
-    }
-  }
+/** How long until the failures in the window (ascending) fall below the rule's maximum. */
+function waitMs(times: number[], rule: LimitRule, now: number): number {
+  const recent = times.filter((t) => t > now - rule.windowMs);
+  if (recent.length < rule.max) return 0;
+  // Allowed again when enough of the failures have aged out of the window.
+  const oldestCounted = recent[recent.length - rule.max] ?? now;
+  return oldestCounted + rule.windowMs - now;
 }

@@ -53,7 +53,7 @@ export class SessionService {
   readonly limiter: LoginLimiter;
 
   constructor(private readonly deps: { db: SqlClient; limiter?: LoginLimiter }) {
-    this.limiter = deps.limiter ?? new LoginLimiter();
+    this.limiter = deps.limiter ?? new LoginLimiter(deps.db);
     void dummy();
   }
 
@@ -61,16 +61,16 @@ export class SessionService {
   async login(email: string, password: string, meta: { ip: string; requestId: string }): Promise<LoggedIn> {
     const { db } = this.deps;
     const login = normaliseEmail(email);
-    this.limiter.check(login, meta.ip);
+    await this.limiter.check(login, meta.ip);
     const found = await findCredentials(db, login);
     const ok = await verifyPassword(password, found?.passwordHash ?? (await dummy()));
     if (!found || !ok) {
-      this.limiter.fail(login, meta.ip);
+      await this.limiter.fail(login, meta.ip);
       throw unauthenticated('invalid email or password');
     }
     // Only someone who knows the password learns that the account is disabled.
     if (found.disabledAt) throw unauthenticated('this account is disabled');
-    this.limiter.succeed(login);
+    await this.limiter.succeed(login);
 
     const secret = newSecret(PREFIX.session);
     const csrfToken = randomBytes(32).toString('base64url');
@@ -141,10 +141,10 @@ export class SessionService {
     if (p.kind !== 'user') throw forbidden('only a logged-in user has a password to change');
     const { db } = this.deps;
     const login = normaliseEmail(p.name);
-    this.limiter.check(login, ip);
+    await this.limiter.check(login, ip);
     const stored = await passwordHashOf(db, p.id);
     if (stored === undefined || !(await verifyPassword(body.currentPassword, stored))) {
-      this.limiter.fail(login, ip);
+      await this.limiter.fail(login, ip);
       throw invalidField('/currentPassword', 'incorrect', 'is not your current password');
     }
     const hash = await hashPassword(body.newPassword);

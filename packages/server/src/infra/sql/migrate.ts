@@ -2,9 +2,10 @@ import type { Sql, SqlClient } from './client.js';
 import * as m0001 from './migrations/0001-initial.js';
 import * as m0002audit from './migrations/0002-audit-query-indexes.js';
 import * as m0003events from './migrations/0003-events.js';
+import * as m0004login from './migrations/0004-login-failures.js';
 
 /** Every migration, in order. A migration is never edited once released: add a new one. */
-const MIGRATIONS: readonly { name: string; sql: string }[] = [m0001, m0002audit, m0003events];
+const MIGRATIONS: readonly { name: string; sql: string }[] = [m0001, m0002audit, m0003events, m0004login];
 
 /** Applies pending migrations, each in its own transaction, and returns the names applied. */
 export async function migrate(db: SqlClient): Promise<string[]> {
