@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
@@ -23,6 +24,7 @@ import { clientRoutes } from './http/routes/client.js';
 import { dashboardDir, dashboardRoutes } from './http/routes/dashboard.js';
 import { eventRoutes } from './http/routes/events.js';
 import { flagRoutes } from './http/routes/flags.js';
+import { metricsRoutes } from './http/routes/metrics.js';
 import { ofrepRoutes } from './http/routes/ofrep.js';
 import { projectRoutes } from './http/routes/projects.js';
 import { sdkRoutes } from './http/routes/sdk.js';
@@ -34,6 +36,7 @@ import { userRoutes } from './http/routes/users.js';
 import type { SqlClient } from './infra/sql/client.js';
 import { StoreUnavailableError } from './infra/sql/errors.js';
 import { migrate } from './infra/sql/migrate.js';
+import { addDataPlaneMetrics, createMetrics } from './metrics/registry.js';
 import { ProjectService } from './projects/project-service.js';
 import { SegmentService } from './segments/segment-service.js';
 import { SessionService } from './users/session-service.js';
@@ -79,6 +82,8 @@ export interface VexilOptions {
     recheckMs?: number;
   };
 }
+
+const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 /** The composition root: migrates the store, wires services and routes. Listening is the caller's choice. */
 export async function createVexil(opts: VexilOptions): Promise<Vexil> {
@@ -128,6 +133,7 @@ export async function createVexil(opts: VexilOptions): Promise<Vexil> {
     ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
   });
   const routes = collectRoutes(http);
+  const registry = createMetrics(http, { role, version: VERSION });
   await http.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -214,6 +220,9 @@ export async function createVexil(opts: VexilOptions): Promise<Vexil> {
     // The dashboard's static files (@vexil/dashboard) at `/`, on the same port as the API.
     dashboardRoutes(http, { dir: dashboardDir() });
   }
+
+  addDataPlaneMetrics(registry, { hub, connections, publisher });
+  metricsRoutes(http, { registry });
 
   await http.ready();
   return {

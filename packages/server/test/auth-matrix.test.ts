@@ -366,6 +366,8 @@ const ROUTES: RouteCase[] = [
   { method: 'GET', url: '/api/v1/audit', access: 'admin' },
 
   // API tokens (scoped to the target project, so its admins may manage them).
+  // Metrics: installation-wide callers only (the unscoped viewer token a scraper uses: metrics.test.ts).
+  { method: 'GET', url: '/api/v1/metrics', access: 'admin' },
   { method: 'GET', url: '/api/v1/tokens', access: 'tokenManager' },
   {
     method: 'POST',

@@ -39,6 +39,11 @@ export class StreamHub {
     this.#timer.unref();
   }
 
+  /** Environments held in memory. */
+  get feedCount(): number {
+    return this.#feeds.size;
+  }
+
   onRevoked(fn: (credentialId: string) => void): () => void {
     this.#revokeListeners.add(fn);
     return () => this.#revokeListeners.delete(fn);
