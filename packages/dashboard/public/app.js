@@ -1,12 +1,13 @@
 /**
  * The Vexil dashboard: log in, pick a project, list and toggle flags per environment, create
- * flags, and read a flag's targeting and audit trail. Hash routes:
+ * flags, edit a flag's targeting per environment, and read its audit trail. Hash routes:
  *   #/                      projects
  *   #/p/<project>?env=<env> flags of a project in one environment
- *   #/p/<project>/f/<flag>  one flag: targeting (read-only) and its audit trail
+ *   #/p/<project>/f/<flag>  one flag: targeting (and its editor, per environment) and its audit trail
  */
 import { ApiError, api, seg, setCsrfToken } from './js/api.js';
 import { field, h, mount } from './js/dom.js';
+import { renderEditor } from './js/targeting-editor.js';
 
 const main = document.getElementById('main');
 const notice = document.getElementById('notice');
@@ -280,13 +281,47 @@ async function renderFlag(projectKey, flagKey) {
     h('h2', {}, 'Targeting'),
     envs.items.map((e) => {
       const c = flag.environments[e.key];
+      const body = h('div', {});
+      const show = () =>
+        mount(
+          body,
+          c
+            ? json({ rules: c.rules, targets: c.targets, fallthrough: c.fallthrough, offVariation: c.offVariation })
+            : h('p', {}, 'No configuration.'),
+          c ? h('button', { type: 'button', onclick: edit }, `Edit targeting in ${e.name}`) : null,
+        );
+      // Saved with If-Match: a configuration changed by someone else since this page loaded gets 412.
+      const edit = () =>
+        renderEditor(body, {
+          flag,
+          config: c,
+          envName: e.name,
+          onCancel: show,
+          onSave: async (config, comment) => {
+            try {
+              await api('PUT', `${p}/flags/${seg(flagKey)}/environments/${seg(e.key)}`, {
+                headers: { 'if-match': `"${c.version}"` },
+                body: { ...config, ...(comment ? { comment } : {}) },
+              });
+              say(`Targeting of ${flagKey} in ${e.name} saved.`, 'ok');
+              renderFlag(projectKey, flagKey);
+            } catch (err) {
+              if (err instanceof ApiError && err.status === 412) {
+                say(
+                  `Not saved: someone else changed ${flagKey} in ${e.name} since you loaded it. The page is refreshed; check and edit again.`,
+                  'error',
+                );
+                renderFlag(projectKey, flagKey);
+              } else await guard(() => Promise.reject(err));
+            }
+          },
+        });
+      show();
       return h(
         'section',
         { class: 'card env', style: { borderLeftColor: e.color } },
         h('h3', {}, e.name, ' — ', c?.on ? 'on' : 'off', c ? ` (version ${c.version})` : ''),
-        c
-          ? json({ rules: c.rules, targets: c.targets, fallthrough: c.fallthrough, offVariation: c.offVariation })
-          : h('p', {}, 'No configuration.'),
+        body,
       );
     }),
     h('h2', {}, 'Audit trail'),
