@@ -7,6 +7,7 @@
  */
 import { ApiError, api, seg, setCsrfToken } from './js/api.js';
 import { field, h, mount } from './js/dom.js';
+import { renderSdkKeys } from './js/sdk-keys.js';
 import { renderEditor } from './js/targeting-editor.js';
 
 const main = document.getElementById('main');
@@ -247,6 +248,12 @@ async function renderProject(projectKey, envKey) {
     comment.focus();
   }
 
+  // The environment's SDK credentials, read when opened.
+  const keysBody = h('div', {});
+  const keys = h('details', { class: 'card' }, h('summary', {}, `SDK keys for ${env.name}`), keysBody);
+  keys.addEventListener('toggle', () => {
+    if (keys.open) renderSdkKeys(keysBody, { projectKey, env, guard });
+  });
   mount(
     main,
     h('p', {}, h('a', { href: '#/' }, '← Projects')),
@@ -255,6 +262,7 @@ async function renderProject(projectKey, envKey) {
     h('div', { class: 'toolbar' }, field('Search flags', search)),
     h('details', { class: 'card' }, h('summary', {}, 'New flag'), createForm),
     list,
+    keys,
   );
   await load();
 }

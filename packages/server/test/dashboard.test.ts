@@ -291,4 +291,52 @@ describe('dashboard in Chromium against a real server', { skip: skipBrowser }, (
     assert.deepEqual(pageErrors, []);
     await context.close();
   });
+
+  test('SDK keys: a new server key is shown once and works; rotation ends it; a client-side ID is revoked', {
+    timeout: 30_000,
+  }, async () => {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(5000);
+    page.on('pageerror', (err) => pageErrors.push(String(err)));
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(`${base}/#/p/default?env=staging`);
+    await page.getByLabel('Email').fill(s.adminEmail);
+    await page.getByLabel('Password').fill(s.adminPassword);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByText('SDK keys for Staging').click();
+    await page.getByRole('heading', { name: 'SDK keys in Staging' }).waitFor();
+
+    await page.getByRole('button', { name: 'New server key' }).click();
+    const shown = page.getByLabel('New server SDK key', { exact: true });
+    const key = await shown.inputValue();
+    assert.match(key, /^vxs_/);
+    const sdk = (k: string) => fetch(`${base}/sdk/v1/flags`, { headers: { authorization: k } });
+    assert.equal((await sdk(key)).status, 200, 'the key shown works for a server SDK');
+    const hint = `vxs_…${key.slice(-4)}`;
+    const row = page.locator('tr', { hasText: hint });
+    await row.waitFor();
+    assert.ok(!((await page.locator('table.keys').textContent()) ?? '').includes(key), 'the list shows only the hint');
+
+    await row.getByRole('button', { name: `Rotate ${hint}` }).click();
+    const rotated = await page.getByLabel('New server SDK key', { exact: true }).inputValue();
+    assert.notEqual(rotated, key);
+    assert.equal((await sdk(rotated)).status, 200);
+    assert.equal((await sdk(key)).status, 401, 'rotated "at once": the old key stops working');
+
+    const clientIds = (await s.call('GET', '/api/v1/projects/default/environments/staging/keys')).body.items.filter(
+      (k: any) => k.kind === 'client',
+    );
+    const [cid] = clientIds;
+    assert.ok(cid, 'the environment has a client-side ID');
+    await page
+      .locator('tr', { hasText: cid.clientId })
+      .getByRole('button', { name: `Revoke ${cid.hint}` })
+      .click();
+    await page.locator('tr', { hasText: cid.clientId }).waitFor({ state: 'detached' });
+    const after = (await s.call('GET', '/api/v1/projects/default/environments/staging/keys')).body.items;
+    assert.ok(!after.some((k: any) => k.id === cid.id), 'revoked keys leave the active list');
+    assert.deepEqual(pageErrors, []);
+    await context.close();
+  });
 });
