@@ -8,6 +8,7 @@
 import { ApiError, api, seg, setCsrfToken } from './js/api.js';
 import { field, h, mount } from './js/dom.js';
 import { renderSdkKeys } from './js/sdk-keys.js';
+import { renderSegments } from './js/segments.js';
 import { renderEditor } from './js/targeting-editor.js';
 
 const main = document.getElementById('main');
@@ -248,7 +249,12 @@ async function renderProject(projectKey, envKey) {
     comment.focus();
   }
 
-  // The environment's SDK credentials, read when opened.
+  // The environment's segments and SDK credentials, each read when opened.
+  const segmentsBody = h('div', {});
+  const segments = h('details', { class: 'card' }, h('summary', {}, `Segments in ${env.name}`), segmentsBody);
+  segments.addEventListener('toggle', () => {
+    if (segments.open) renderSegments(segmentsBody, { projectKey, env, guard, say });
+  });
   const keysBody = h('div', {});
   const keys = h('details', { class: 'card' }, h('summary', {}, `SDK keys for ${env.name}`), keysBody);
   keys.addEventListener('toggle', () => {
@@ -262,6 +268,7 @@ async function renderProject(projectKey, envKey) {
     h('div', { class: 'toolbar' }, field('Search flags', search)),
     h('details', { class: 'card' }, h('summary', {}, 'New flag'), createForm),
     list,
+    segments,
     keys,
   );
   await load();

@@ -339,4 +339,77 @@ describe('dashboard in Chromium against a real server', { skip: skipBrowser }, (
     assert.deepEqual(pageErrors, []);
     await context.close();
   });
+
+  test('segments: create one with keys and a rule, edit it, and a flag rule that targets it serves its members', {
+    timeout: 30_000,
+  }, async () => {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(5000);
+    page.on('pageerror', (err) => pageErrors.push(String(err)));
+    await page.goto(`${base}/#/p/default?env=production`);
+    await page.getByLabel('Email').fill(s.adminEmail);
+    await page.getByLabel('Password').fill(s.adminPassword);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByText('Segments in Production').click();
+    await page.getByRole('button', { name: 'New segment' }).click();
+    const form = page.getByRole('form', { name: 'New segment' });
+    await form.getByLabel('Segment key').fill('beta');
+    await form.getByLabel('Segment name').fill('Beta testers');
+    await form.getByLabel('Included keys (comma-separated)').fill('alice, bob');
+    await form.getByRole('button', { name: 'Add segment rule' }).click();
+    await form.getByLabel('Segment rule 1 clause 1: attribute').fill('plan');
+    await form.getByLabel('Segment rule 1 clause 1: values').fill('pro');
+    await form.getByRole('button', { name: 'Create segment' }).click();
+    await page.locator('#notice').filter({ hasText: 'Segment beta saved in Production.' }).waitFor();
+
+    await page.getByRole('button', { name: 'Edit beta' }).click();
+    const edit = page.getByRole('form', { name: 'Segment beta' });
+    assert.equal(await edit.getByLabel('Included keys (comma-separated)').inputValue(), 'alice, bob');
+    await edit.getByLabel('Excluded keys (comma-separated)').fill('mallory');
+    await edit.getByRole('button', { name: 'Save segment' }).click();
+    await page.locator('#notice').filter({ hasText: 'Segment beta saved' }).waitFor();
+
+    const stored = await s.call('GET', '/api/v1/projects/default/environments/production/segments/beta');
+    assert.equal(stored.status, 200);
+    const config = stored.body.config;
+    assert.deepEqual(config.included, [{ values: ['alice', 'bob'] }]);
+    assert.deepEqual(config.excluded, [{ values: ['mallory'] }]);
+    assert.deepEqual(config.rules[0].clauses, [{ attribute: 'plan', op: 'in', values: ['pro'] }]);
+
+    // The segment at work: a flag rule with segmentMatch serves its members.
+    await s.call('POST', '/api/v1/projects/default/flags', { body: { key: 'for-beta', name: 'For beta' } });
+    const put = await s.call('PUT', '/api/v1/projects/default/flags/for-beta/environments/production', {
+      body: {
+        on: true,
+        rules: [{ id: 'beta', clauses: [{ op: 'segmentMatch', values: ['beta'] }], serve: { variation: 0 } }],
+        fallthrough: { variation: 1 },
+      },
+    });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    // What a server SDK receives, evaluated as it would be.
+    const key = await s.call('POST', '/api/v1/projects/default/environments/production/keys', {
+      body: { kind: 'server' },
+    });
+    await s.vexil.publisher?.kick();
+    const snap = (await (await fetch(`${base}/sdk/v1/flags`, { headers: { authorization: key.body.key } })).json()) as {
+      flags: Record<string, unknown>;
+      segments: Record<string, unknown>;
+    };
+    const { createEvaluator } = await import('@vexil/core');
+    const compiled = createEvaluator({ flags: Object.values(snap.flags), segments: Object.values(snap.segments) });
+    const value = (ctx: Record<string, unknown>) =>
+      compiled.evaluator.evaluate('for-beta', { kind: 'user', ...ctx }).value;
+    assert.deepEqual(
+      [
+        value({ key: 'alice' }),
+        value({ key: 'zoe', plan: 'pro' }),
+        value({ key: 'mallory', plan: 'pro' }),
+        value({ key: 'zoe' }),
+      ],
+      [true, true, false, false],
+    );
+    assert.deepEqual(pageErrors, []);
+    await context.close();
+  });
 });

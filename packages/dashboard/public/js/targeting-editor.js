@@ -33,7 +33,7 @@ const NUMERIC = new Set(['lessThan', 'lessThanOrEqual', 'greaterThan', 'greaterT
 const WEIGHT_PER_PERCENT = 1000;
 
 const shown = (v) => (typeof v === 'string' ? v : JSON.stringify(v));
-const tokens = (text) =>
+export const tokens = (text) =>
   text
     .split(/[,\n]/)
     .map((s) => s.trim())
@@ -59,12 +59,12 @@ function serveOut(m) {
   return { rollout: { ...m.rest, variations } };
 }
 
-function clauseModel(c) {
+export function clauseModel(c) {
   return { ...c, text: (c.values ?? []).map(shown).join(', '), original: c.values ?? [] };
 }
 
 /** Values back from text: numbers for numeric operators; elsewhere an untouched value keeps its JSON type. */
-function clauseOut({ text, original, ...c }) {
+export function clauseOut({ text, original, ...c }) {
   const keep = new Map(original.map((v) => [shown(v), v]));
   const values = tokens(text).map((t) => (NUMERIC.has(c.op) ? Number(t) : keep.has(t) ? keep.get(t) : t));
   const out = { ...c, values };
@@ -72,6 +72,39 @@ function clauseOut({ text, original, ...c }) {
   if (!out.attribute) delete out.attribute;
   if (!out.contextKind) delete out.contextKind;
   return out;
+}
+
+/** One clause's inputs: attribute, `not`, operator and comma-separated values. */
+export function clauseRow(c, name, onRemove) {
+  return h(
+    'div',
+    { class: 'row' },
+    h('input', {
+      placeholder: 'attribute',
+      value: c.attribute ?? '',
+      'aria-label': `${name}: attribute`,
+      oninput: (e) => (c.attribute = e.target.value),
+    }),
+    h(
+      'label',
+      { class: 'inline' },
+      h('input', { type: 'checkbox', checked: !!c.negate, onchange: (e) => (c.negate = e.target.checked) }),
+      ' not',
+    ),
+    h(
+      'select',
+      { 'aria-label': `${name}: operator`, onchange: (e) => (c.op = e.target.value) },
+      OPERATORS.map((op) => h('option', { value: op, selected: c.op === op }, op)),
+    ),
+    h('input', {
+      class: 'wide',
+      placeholder: 'values, comma-separated',
+      value: c.text,
+      'aria-label': `${name}: values`,
+      oninput: (e) => (c.text = e.target.value),
+    }),
+    h('button', { type: 'button', onclick: onRemove }, 'Remove clause'),
+  );
 }
 
 export function toModel(config, variationCount) {
@@ -238,38 +271,9 @@ export function renderEditor(root, { flag, config, envName, onSave, onCancel }) 
             'aria-label': `Rule ${ri + 1}: description`,
             oninput: (e) => (r.description = e.target.value),
           }),
-          r.clauses.map((c, ci) => {
-            const name = `Rule ${ri + 1} clause ${ci + 1}`;
-            return h(
-              'div',
-              { class: 'row' },
-              h('input', {
-                placeholder: 'attribute',
-                value: c.attribute ?? '',
-                'aria-label': `${name}: attribute`,
-                oninput: (e) => (c.attribute = e.target.value),
-              }),
-              h(
-                'label',
-                { class: 'inline' },
-                h('input', { type: 'checkbox', checked: !!c.negate, onchange: (e) => (c.negate = e.target.checked) }),
-                ' not',
-              ),
-              h(
-                'select',
-                { 'aria-label': `${name}: operator`, onchange: (e) => (c.op = e.target.value) },
-                OPERATORS.map((op) => h('option', { value: op, selected: c.op === op }, op)),
-              ),
-              h('input', {
-                class: 'wide',
-                placeholder: 'values, comma-separated',
-                value: c.text,
-                'aria-label': `${name}: values`,
-                oninput: (e) => (c.text = e.target.value),
-              }),
-              h('button', { type: 'button', onclick: () => (r.clauses.splice(ci, 1), draw()) }, 'Remove clause'),
-            );
-          }),
+          r.clauses.map((c, ci) =>
+            clauseRow(c, `Rule ${ri + 1} clause ${ci + 1}`, () => (r.clauses.splice(ci, 1), draw())),
+          ),
           h(
             'button',
             {
