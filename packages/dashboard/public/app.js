@@ -7,6 +7,7 @@
  */
 import { ApiError, api, seg, setCsrfToken } from './js/api.js';
 import { field, h, mount } from './js/dom.js';
+import { parseVariationValues, renderSettings, valueText } from './js/flag-settings.js';
 import { renderSdkKeys } from './js/sdk-keys.js';
 import { renderSegments } from './js/segments.js';
 import { renderEditor } from './js/targeting-editor.js';
@@ -135,18 +136,39 @@ async function renderProject(projectKey, envKey) {
   const key = h('input', { name: 'key', required: true, pattern: '[A-Za-z0-9][A-Za-z0-9._\\-]*', maxlength: 256 });
   const name = h('input', { name: 'name', required: true, maxlength: 256 });
   const description = h('textarea', { name: 'description', rows: 2, maxlength: 4000 });
+  const kind = h(
+    'select',
+    { name: 'kind' },
+    ['boolean', 'string', 'number', 'json'].map((k) => h('option', { value: k }, k)),
+  );
+  const values = h('textarea', {
+    name: 'variations',
+    rows: 3,
+    placeholder: 'one value per line (string, number or json flags)',
+  });
   const createForm = h(
     'form',
     { class: 'inline-form', 'aria-label': 'New flag' },
     field('Key', key),
     field('Name', name),
     field('Description', description),
+    field('Kind', kind),
+    field('Variations', values),
     h('button', { type: 'submit' }, 'Create flag'),
   );
   createForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     const body = { key: key.value.trim(), name: name.value.trim() };
     if (description.value.trim()) body.description = description.value.trim();
+    if (kind.value !== 'boolean') {
+      body.kind = kind.value;
+      try {
+        body.variations = parseVariationValues(kind.value, values.value).map((value) => ({ value }));
+      } catch (err) {
+        say(err.message, 'error');
+        return;
+      }
+    }
     const made = await guard(() => api('POST', `${p}/flags`, { body }));
     if (!made) return;
     say(`Created flag ${made.key} (off in every environment).`, 'ok');
@@ -285,14 +307,48 @@ async function renderFlag(projectKey, flagKey) {
   );
   if (!data) return;
   const [flag, envs, audit] = data;
+  const settingsBody = h('div', {});
+  const settings = h(
+    'details',
+    { class: 'card' },
+    h('summary', {}, 'Settings, variations and lifecycle'),
+    settingsBody,
+  );
+  settings.addEventListener('toggle', () => {
+    if (settings.open)
+      renderSettings(settingsBody, {
+        flag,
+        projectPath: p,
+        guard,
+        say,
+        onChanged: () => renderFlag(projectKey, flagKey),
+        onDeleted: () => {
+          location.hash = `#/p/${seg(projectKey)}`;
+        },
+      });
+  });
   const json = (v) => h('pre', { class: 'json' }, JSON.stringify(v, null, 2));
   mount(
     main,
     h('p', {}, h('a', { href: `#/p/${seg(projectKey)}` }, `← ${projectKey}`)),
-    h('h1', {}, flag.name, ' ', h('code', {}, flag.key)),
+    h(
+      'h1',
+      {},
+      flag.name,
+      ' ',
+      h('code', {}, flag.key),
+      flag.archived ? h('span', { class: 'badge' }, 'archived') : null,
+    ),
     flag.description ? h('p', {}, flag.description) : null,
     h('h2', {}, 'Variations'),
-    json(flag.variations),
+    h(
+      'ol',
+      { class: 'variations', start: 0 },
+      flag.variations.map((v) =>
+        h('li', {}, h('code', {}, valueText(flag.kind, v.value)), v.name ? ` — ${v.name}` : ''),
+      ),
+    ),
+    settings,
     h('h2', {}, 'Targeting'),
     envs.items.map((e) => {
       const c = flag.environments[e.key];

@@ -202,7 +202,7 @@ describe('dashboard in Chromium against a real server', { skip: skipBrowser }, (
     await row.getByRole('link', { name: 'Dashboard flag' }).click();
     await page.getByRole('heading', { name: 'Audit trail' }).waitFor();
     await page.getByText('“launch from the dashboard”').waitFor();
-    assert.match((await page.locator('pre.json').first().textContent()) ?? '', /true/);
+    assert.match((await page.locator('ol.variations').textContent()) ?? '', /true/);
 
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('heading', { name: 'Log in' }).waitFor();
@@ -409,6 +409,60 @@ describe('dashboard in Chromium against a real server', { skip: skipBrowser }, (
       ],
       [true, true, false, false],
     );
+    assert.deepEqual(pageErrors, []);
+    await context.close();
+  });
+
+  test('a string flag made in the form; its settings and variations edited; archived, then deleted', {
+    timeout: 30_000,
+  }, async () => {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(5000);
+    page.on('pageerror', (err) => pageErrors.push(String(err)));
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(`${base}/#/p/default?env=production`);
+    await page.getByLabel('Email').fill(s.adminEmail);
+    await page.getByLabel('Password').fill(s.adminPassword);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByText('New flag').click();
+    await page.getByLabel('Key').fill('theme');
+    await page.getByLabel('Name', { exact: true }).fill('Theme');
+    await page.getByLabel('Kind').selectOption('string');
+    await page.getByLabel('Variations').fill('light\ndark');
+    await page.getByRole('button', { name: 'Create flag' }).click();
+    await page.locator('#notice').filter({ hasText: 'Created flag theme' }).waitFor();
+    const made = (await s.call('GET', '/api/v1/projects/default/flags/theme')).body;
+    assert.equal(made.kind, 'string');
+    assert.deepEqual(
+      made.variations.map((v: { value: unknown }) => v.value),
+      ['light', 'dark'],
+    );
+
+    await page.goto(`${base}/#/p/default/f/theme`);
+    await page.getByText('Settings, variations and lifecycle').click();
+    const form = page.getByRole('form', { name: 'Flag settings' });
+    await form.getByLabel('Flag name').fill('Colour theme');
+    await form.getByLabel('Tags (comma-separated)').fill('ui, design');
+    await form.getByLabel('Served to browsers (client-side SDKs)').check();
+    await form.getByLabel('Variation 1 value').fill('night');
+    await form.getByLabel('Variation 1 name').fill('Night');
+    await form.getByRole('button', { name: 'Save settings' }).click();
+    await page.locator('#notice').filter({ hasText: 'Settings of theme saved.' }).waitFor();
+    const edited = (await s.call('GET', '/api/v1/projects/default/flags/theme')).body;
+    assert.equal(edited.name, 'Colour theme');
+    assert.deepEqual(edited.tags, ['ui', 'design']);
+    assert.equal(edited.clientVisible, true);
+    assert.deepEqual(edited.variations[1], { value: 'night', name: 'Night' });
+
+    await page.getByText('Settings, variations and lifecycle').click();
+    await page.getByRole('button', { name: 'Archive flag' }).click();
+    await page.locator('.badge', { hasText: 'archived' }).waitFor();
+    assert.equal((await s.call('GET', '/api/v1/projects/default/flags/theme')).body.archived, true);
+    await page.getByText('Settings, variations and lifecycle').click();
+    await page.getByRole('button', { name: 'Delete flag' }).click();
+    await page.waitForURL(/#\/p\/default$/);
+    assert.equal((await s.call('GET', '/api/v1/projects/default/flags/theme')).status, 404);
     assert.deepEqual(pageErrors, []);
     await context.close();
   });
