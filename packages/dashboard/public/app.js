@@ -4,9 +4,11 @@
  *   #/                      projects
  *   #/p/<project>?env=<env> flags of a project in one environment
  *   #/p/<project>/f/<flag>  one flag: targeting (and its editor, per environment) and its audit trail
+ *   #/admin                 users and API tokens (installation admins)
  */
 import { api, setCsrfToken } from './js/api.js';
 import { nav, say, session, showWho } from './js/shell.js';
+import { renderAdmin } from './js/views/admin.js';
 import { renderFlag } from './js/views/flag.js';
 import { renderLogin } from './js/views/login.js';
 import { renderProject } from './js/views/project.js';
@@ -18,6 +20,7 @@ function route() {
   const parts = (path || '/').split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'p' && parts[1] && parts[2] === 'f' && parts[3]) return renderFlag(parts[1], parts[3]);
   if (parts[0] === 'p' && parts[1]) return renderProject(parts[1], new URLSearchParams(query).get('env'));
+  if (parts[0] === 'admin') return renderAdmin();
   return renderProjects();
 }
 
