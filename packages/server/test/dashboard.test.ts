@@ -544,4 +544,49 @@ describe('dashboard in Chromium against a real server', { skip: skipBrowser }, (
     assert.deepEqual(pageErrors, []);
     await context.close();
   });
+
+  test('environments: allowed origins saved in the dashboard open CORS to that site; a new environment cloned from production', {
+    timeout: 30_000,
+  }, async () => {
+    await s.call('POST', '/api/v1/projects/default/flags', { body: { key: 'cloned-on', name: 'Cloned on' } });
+    await s.call('PATCH', '/api/v1/projects/default/flags/cloned-on/environments/production', {
+      body: { instructions: [{ kind: 'turnFlagOn' }] },
+    });
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(5000);
+    page.on('pageerror', (err) => pageErrors.push(String(err)));
+    await page.goto(`${base}/#/p/default?env=staging`);
+    await page.getByLabel('Email').fill(s.adminEmail);
+    await page.getByLabel('Password').fill(s.adminPassword);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByText('Environment settings and new environments').click();
+    await page.getByLabel('Allowed origins (browsers)').fill('https://shop.example\nhttps://admin.shop.example');
+    await page.getByRole('button', { name: 'Save Staging' }).click();
+    await page.locator('#notice').filter({ hasText: 'Staging saved.' }).waitFor();
+    const staging = (await s.call('GET', '/api/v1/projects/default/environments/staging')).body;
+    assert.deepEqual(staging.allowedOrigins, ['https://shop.example', 'https://admin.shop.example']);
+    const clientId = (
+      await s.call('POST', '/api/v1/projects/default/environments/staging/keys', { body: { kind: 'client' } })
+    ).body.key;
+    const cors = await fetch(`${base}/client/v1/evaluate`, {
+      method: 'POST',
+      headers: { authorization: clientId, origin: 'https://shop.example', 'content-type': 'application/json' },
+      body: JSON.stringify({ context: { key: 'u1' } }),
+    });
+    assert.equal(cors.status, 200);
+    assert.equal(cors.headers.get('access-control-allow-origin'), 'https://shop.example');
+
+    await page.getByText('Environment settings and new environments').click();
+    await page.getByLabel('New environment key').fill('qa');
+    await page.getByLabel('New environment name').fill('QA');
+    await page.getByLabel('Copy targeting and segments from').selectOption('production');
+    await page.getByRole('button', { name: 'Create environment' }).click();
+    await page.getByRole('tab', { name: 'QA' }).waitFor();
+    await page.waitForURL(/env=qa/);
+    const flag = (await s.call('GET', '/api/v1/projects/default/flags/cloned-on')).body;
+    assert.equal(flag.environments.qa.on, true, 'the clone carries production’s targeting');
+    assert.deepEqual(pageErrors, []);
+    await context.close();
+  });
 });

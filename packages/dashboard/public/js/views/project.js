@@ -1,5 +1,6 @@
 import { ApiError, api, seg } from '../api.js';
 import { field, h, mount } from '../dom.js';
+import { renderEnvironmentSettings } from '../environments.js';
 import { parseVariationValues } from '../flag-settings.js';
 import { renderSdkKeys } from '../sdk-keys.js';
 import { renderSegments } from '../segments.js';
@@ -177,6 +178,28 @@ export async function renderProject(projectKey, envKey) {
   }
 
   // The environment's segments and SDK credentials, each read when opened.
+  const environmentsBody = h('div', {});
+  const environments = h(
+    'details',
+    { class: 'card' },
+    h('summary', {}, 'Environment settings and new environments'),
+    environmentsBody,
+  );
+  environments.addEventListener('toggle', () => {
+    if (environments.open)
+      renderEnvironmentSettings(environmentsBody, {
+        projectKey,
+        env,
+        envs: envs.items,
+        guard,
+        say,
+        onChanged: (key) => {
+          const next = `#/p/${seg(projectKey)}?env=${seg(key)}`;
+          if (location.hash === next) renderProject(projectKey, key);
+          else location.hash = next;
+        },
+      });
+  });
   const segmentsBody = h('div', {});
   const segments = h('details', { class: 'card' }, h('summary', {}, `Segments in ${env.name}`), segmentsBody);
   segments.addEventListener('toggle', () => {
@@ -197,6 +220,7 @@ export async function renderProject(projectKey, envKey) {
     list,
     segments,
     keys,
+    environments,
   );
   await load();
 }
