@@ -117,6 +117,20 @@ describe('dashboard in Chromium against a real server', { skip: skipBrowser }, (
     await s?.close();
   });
 
+  /** A new browser context on `path`, logged in as the administrator; confirm dialogs are accepted. */
+  const loggedIn = async (path: string, width: number) => {
+    const context = await browser.newContext({ viewport: { width, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(5000);
+    page.on('pageerror', (err) => pageErrors.push(String(err)));
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(`${base}${path}`);
+    await page.getByLabel('Email').fill(s.adminEmail);
+    await page.getByLabel('Password').fill(s.adminPassword);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    return { context, page };
+  };
+
   test('log in, create a flag, turn it on in production; the API and the audit log agree', {
     timeout: 30_000,
   }, async () => {
@@ -219,14 +233,7 @@ describe('dashboard in Chromium against a real server', { skip: skipBrowser }, (
       body: { key: 'edited', name: 'Edited in the browser' },
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
-    const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(5000);
-    page.on('pageerror', (err) => pageErrors.push(String(err)));
-    await page.goto(`${base}/#/p/default/f/edited`);
-    await page.getByLabel('Email').fill(s.adminEmail);
-    await page.getByLabel('Password').fill(s.adminPassword);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    const { context, page } = await loggedIn('/#/p/default/f/edited', 1000);
     await page.getByRole('button', { name: 'Edit targeting in Production' }).click();
     const editor = page.getByRole('form', { name: 'Targeting in Production' });
 
@@ -235,6 +242,9 @@ describe('dashboard in Chromium against a real server', { skip: skipBrowser }, (
     await editor.getByLabel('Target 1: variation').selectOption({ index: 1 });
     await editor.getByLabel('Target 1: keys').fill('bob, carol');
     await editor.getByRole('button', { name: 'Add rule' }).click();
+    const offered = await editor.getByLabel('Rule 1 clause 1: operator').locator('option').allTextContents();
+    const { OPERATORS } = await import('@vexil/core');
+    assert.deepEqual(offered, [...OPERATORS], 'every operator the server accepts, read from its OpenAPI document');
     await editor.getByLabel('Rule 1 clause 1: attribute').fill('country');
     await editor.getByLabel('Rule 1 clause 1: values').fill('NL, BE');
     await editor.getByLabel('Rule 1: variation').selectOption({ index: 0 });
@@ -295,15 +305,7 @@ describe('dashboard in Chromium against a real server', { skip: skipBrowser }, (
   test('SDK keys: a new server key is shown once and works; rotation ends it; a client-side ID is revoked', {
     timeout: 30_000,
   }, async () => {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(5000);
-    page.on('pageerror', (err) => pageErrors.push(String(err)));
-    page.on('dialog', (d) => void d.accept());
-    await page.goto(`${base}/#/p/default?env=staging`);
-    await page.getByLabel('Email').fill(s.adminEmail);
-    await page.getByLabel('Password').fill(s.adminPassword);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    const { context, page } = await loggedIn('/#/p/default?env=staging', 1100);
     await page.getByText('SDK keys for Staging').click();
     await page.getByRole('heading', { name: 'SDK keys in Staging' }).waitFor();
 
@@ -348,14 +350,7 @@ describe('dashboard in Chromium against a real server', { skip: skipBrowser }, (
   test('segments: create one with keys and a rule, edit it, and a flag rule that targets it serves its members', {
     timeout: 30_000,
   }, async () => {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(5000);
-    page.on('pageerror', (err) => pageErrors.push(String(err)));
-    await page.goto(`${base}/#/p/default?env=production`);
-    await page.getByLabel('Email').fill(s.adminEmail);
-    await page.getByLabel('Password').fill(s.adminPassword);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    const { context, page } = await loggedIn('/#/p/default?env=production', 1100);
     await page.getByText('Segments in Production').click();
     await page.getByRole('button', { name: 'New segment' }).click();
     const form = page.getByRole('form', { name: 'New segment' });
@@ -421,15 +416,7 @@ describe('dashboard in Chromium against a real server', { skip: skipBrowser }, (
   test('a string flag made in the form; its settings and variations edited; archived, then deleted', {
     timeout: 30_000,
   }, async () => {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(5000);
-    page.on('pageerror', (err) => pageErrors.push(String(err)));
-    page.on('dialog', (d) => void d.accept());
-    await page.goto(`${base}/#/p/default?env=production`);
-    await page.getByLabel('Email').fill(s.adminEmail);
-    await page.getByLabel('Password').fill(s.adminPassword);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    const { context, page } = await loggedIn('/#/p/default?env=production', 1100);
     await page.getByText('New flag').click();
     await page.getByLabel('Key').fill('theme');
     await page.getByLabel('Name', { exact: true }).fill('Theme');
@@ -475,15 +462,7 @@ describe('dashboard in Chromium against a real server', { skip: skipBrowser }, (
   test('administration: a user created with a shown-once password logs in with the role granted; a token is made and revoked; a project is created', {
     timeout: 40_000,
   }, async () => {
-    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(5000);
-    page.on('pageerror', (err) => pageErrors.push(String(err)));
-    page.on('dialog', (d) => void d.accept());
-    await page.goto(`${base}/`);
-    await page.getByLabel('Email').fill(s.adminEmail);
-    await page.getByLabel('Password').fill(s.adminPassword);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    const { context, page } = await loggedIn('/', 1200);
 
     await page.getByText('New project').click();
     await page.getByLabel('Project key').fill('mobile');
@@ -552,14 +531,7 @@ describe('dashboard in Chromium against a real server', { skip: skipBrowser }, (
     await s.call('PATCH', '/api/v1/projects/default/flags/cloned-on/environments/production', {
       body: { instructions: [{ kind: 'turnFlagOn' }] },
     });
-    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(5000);
-    page.on('pageerror', (err) => pageErrors.push(String(err)));
-    await page.goto(`${base}/#/p/default?env=staging`);
-    await page.getByLabel('Email').fill(s.adminEmail);
-    await page.getByLabel('Password').fill(s.adminPassword);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    const { context, page } = await loggedIn('/#/p/default?env=staging', 1100);
     await page.getByText('Environment settings and new environments').click();
     await page.getByLabel('Allowed origins (browsers)').fill('https://shop.example\nhttps://admin.shop.example');
     await page.getByRole('button', { name: 'Save Staging' }).click();

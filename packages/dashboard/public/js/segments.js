@@ -6,7 +6,7 @@
  */
 import { ApiError, api, seg } from './api.js';
 import { field, h, mount } from './dom.js';
-import { clauseModel, clauseOut, clauseRow, tokens } from './targeting-editor.js';
+import { clauseModel, clauseOut, clauseRow, prepareEditors, tokens } from './targeting-editor.js';
 
 const userKeys = (targets) => (targets ?? []).filter((t) => !t.contextKind || t.contextKind === 'user');
 const otherKinds = (targets) => (targets ?? []).filter((t) => t.contextKind && t.contextKind !== 'user');
@@ -105,6 +105,7 @@ function segmentForm({ segment, onSave, onCancel }) {
 
 /** Renders the panel into `root`; `guard` runs an API call and reports its error, `say` a message. */
 export async function renderSegments(root, { projectKey, env, guard, say }) {
+  await prepareEditors();
   const base = `/projects/${seg(projectKey)}/environments/${seg(env.key)}/segments`;
   const editor = h('div', {});
   const list = h('div', {}, 'Loading segments…');

@@ -5,29 +5,13 @@
  * edit (prerequisites, salt, rollout seeds and hash modes) is sent back unchanged.
  */
 import { field, h, mount } from './dom.js';
+import { loadOperators } from './operators.js';
 
-const OPERATORS = [
-  'in',
-  'startsWith',
-  'endsWith',
-  'contains',
-  'matches',
-  'lessThan',
-  'lessThanOrEqual',
-  'greaterThan',
-  'greaterThanOrEqual',
-  'before',
-  'after',
-  'semVerEqual',
-  'semVerLessThan',
-  'semVerLessThanOrEqual',
-  'semVerGreaterThan',
-  'semVerGreaterThanOrEqual',
-  'inCidr',
-  'exists',
-  'segmentMatch',
-  'percentage',
-];
+/** Filled by `loadOperators()` before an editor is drawn (see operators.js). */
+let OPERATORS = ['in'];
+export async function prepareEditors() {
+  OPERATORS = await loadOperators();
+}
 const NUMERIC = new Set(['lessThan', 'lessThanOrEqual', 'greaterThan', 'greaterThanOrEqual', 'percentage']);
 /** Weights are thousandths of a percent: 100 000 is everyone. */
 const WEIGHT_PER_PERCENT = 1000;
@@ -94,7 +78,10 @@ export function clauseRow(c, name, onRemove) {
     h(
       'select',
       { 'aria-label': `${name}: operator`, onchange: (e) => (c.op = e.target.value) },
-      OPERATORS.map((op) => h('option', { value: op, selected: c.op === op }, op)),
+      // An operator the list does not know (an older document) is still shown as it is.
+      (OPERATORS.includes(c.op) ? OPERATORS : [...OPERATORS, c.op]).map((op) =>
+        h('option', { value: op, selected: c.op === op }, op),
+      ),
     ),
     h('input', {
       class: 'wide',

@@ -2,7 +2,7 @@ import { ApiError, api, seg } from '../api.js';
 import { h, mount } from '../dom.js';
 import { renderSettings, valueText } from '../flag-settings.js';
 import { guard, main, say } from '../shell.js';
-import { renderEditor } from '../targeting-editor.js';
+import { prepareEditors, renderEditor } from '../targeting-editor.js';
 
 /** One flag: variations, settings, targeting per environment (with its editor), audit trail. */
 export async function renderFlag(projectKey, flagKey) {
@@ -16,6 +16,7 @@ export async function renderFlag(projectKey, flagKey) {
   );
   if (!data) return;
   const [flag, envs, audit] = data;
+  await prepareEditors();
   const settingsBody = h('div', {});
   const settings = h(
     'details',
