@@ -4,11 +4,13 @@
  *   #/                      projects
  *   #/p/<project>?env=<env> flags of a project in one environment
  *   #/p/<project>/f/<flag>  one flag: targeting (and its editor, per environment) and its audit trail
+ *   #/p/<project>/audit     the project's audit log, filtered
  *   #/admin                 users and API tokens (installation admins)
  */
 import { api, setCsrfToken } from './js/api.js';
 import { nav, say, session, showWho } from './js/shell.js';
 import { renderAdmin } from './js/views/admin.js';
+import { renderAudit } from './js/views/audit.js';
 import { renderFlag } from './js/views/flag.js';
 import { renderLogin } from './js/views/login.js';
 import { renderProject } from './js/views/project.js';
@@ -19,6 +21,7 @@ function route() {
   const [path, query = ''] = location.hash.replace(/^#/, '').split('?');
   const parts = (path || '/').split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'p' && parts[1] && parts[2] === 'f' && parts[3]) return renderFlag(parts[1], parts[3]);
+  if (parts[0] === 'p' && parts[1] && parts[2] === 'audit') return renderAudit(parts[1]);
   if (parts[0] === 'p' && parts[1]) return renderProject(parts[1], new URLSearchParams(query).get('env'));
   if (parts[0] === 'admin') return renderAdmin();
   return renderProjects();

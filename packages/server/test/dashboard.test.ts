@@ -561,4 +561,43 @@ describe('dashboard in Chromium against a real server', { skip: skipBrowser }, (
     assert.deepEqual(pageErrors, []);
     await context.close();
   });
+
+  test('audit log: filtered by resource and action, a page at a time, each event with the fields it changed', {
+    timeout: 30_000,
+  }, async () => {
+    for (let i = 0; i < 22; i++)
+      assert.equal(
+        (await s.call('POST', '/api/v1/projects/default/flags', { body: { key: `bulk-${i}`, name: `Bulk ${i}` } }))
+          .status,
+        201,
+      );
+    const toggled = await s.call('PATCH', '/api/v1/projects/default/flags/bulk-3/environments/production', {
+      body: { instructions: [{ kind: 'turnFlagOn' }], comment: 'audited toggle' },
+    });
+    assert.equal(toggled.status, 200);
+    const { context, page } = await loggedIn('/#/p/default', 1100);
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('heading', { name: 'Audit log of default' }).waitFor();
+    const items = page.locator('ol.audit > li');
+    await items.first().waitFor();
+    assert.equal(await items.count(), 20, 'one page of 20');
+    await page.getByRole('button', { name: 'Load more events' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('ol.audit > li').length > 20);
+
+    await page.getByLabel('Resource key').fill('bulk-3');
+    await page.getByLabel('Action').fill('flag.');
+    await page.getByLabel('Environment').selectOption('production');
+    await page.getByRole('button', { name: 'Show events' }).click();
+    const toggle = page.locator('ol.audit > li', { hasText: 'audited toggle' });
+    await toggle.waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('ol.audit > li').length === 1);
+    await toggle.getByText(/fields? changed/).click();
+    const onRow = toggle.locator('tr', { has: page.locator('code', { hasText: /^on$/ }) });
+    assert.deepEqual(
+      (await onRow.locator('pre').allTextContents()).map((t) => t.trim()),
+      ['false', 'true'],
+    );
+    assert.deepEqual(pageErrors, []);
+    await context.close();
+  });
 });

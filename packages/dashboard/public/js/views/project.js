@@ -214,6 +214,7 @@ export async function renderProject(projectKey, envKey) {
     main,
     h('p', {}, h('a', { href: '#/' }, '← Projects')),
     h('h1', {}, projectKey),
+    h('p', {}, h('a', { href: `#/p/${seg(projectKey)}/audit` }, 'Audit log')),
     tabs,
     h('div', { class: 'toolbar' }, field('Search flags', search)),
     h('details', { class: 'card' }, h('summary', {}, 'New flag'), createForm),
