@@ -33,6 +33,7 @@ import { segmentRoutes } from './http/routes/segments.js';
 import { sessionRoutes } from './http/routes/session.js';
 import { tokenRoutes } from './http/routes/tokens.js';
 import { userRoutes } from './http/routes/users.js';
+import { webhookRoutes } from './http/routes/webhooks.js';
 import type { SqlClient } from './infra/sql/client.js';
 import { StoreUnavailableError } from './infra/sql/errors.js';
 import { migrate } from './infra/sql/migrate.js';
@@ -41,11 +42,15 @@ import { ProjectService } from './projects/project-service.js';
 import { SegmentService } from './segments/segment-service.js';
 import { SessionService } from './users/session-service.js';
 import { UserService } from './users/user-service.js';
+import { type DispatcherOptions, WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
+import { WebhookService } from './webhooks/webhook-service.js';
 
 export interface Vexil {
   http: FastifyInstance;
   /** Present on api and all nodes. */
   publisher: OutboxPublisher | undefined;
+  /** Present on api and all nodes: sends webhook deliveries. */
+  dispatcher: WebhookDispatcher | undefined;
   /** Present on stream and all nodes. */
   hub: StreamHub | undefined;
   connections: StreamConnections | undefined;
@@ -70,6 +75,8 @@ export interface VexilOptions {
   bus?: ChangeBus;
   /** Shared environment snapshots; default in memory. */
   cache?: SnapshotCache;
+  /** Webhook delivery settings (tests shorten the retry delays). */
+  webhooks?: Pick<DispatcherOptions, 'pollMs' | 'timeoutMs' | 'retryDelaysS'>;
   /** Proxies whose X-Forwarded-For gives the client address (VEXIL_TRUST_PROXY); default none. */
   trustProxy?: TrustProxy;
   /** SDK credentials verified by any node, for nodes that start while the store is down; default none. */
@@ -109,10 +116,20 @@ export async function createVexil(opts: VexilOptions): Promise<Vexil> {
     );
   const cache = opts.cache ?? memoryCache();
   const publisher = role === 'stream' ? undefined : new OutboxPublisher({ db, bus });
+  // Api nodes send webhooks; deliveries are queued in the writes' own transactions.
+  const dispatcher =
+    role === 'stream'
+      ? undefined
+      : new WebhookDispatcher({
+          db,
+          ...(opts.webhooks ?? {}),
+          ...(opts.log ? { log: opts.log } : {}),
+        });
   // A commit kicks the publisher at once; its poll only catches what a crash left behind.
   const onCommit: CommitListener = (environmentIds) => {
     opts.onCommit?.(environmentIds);
     void publisher?.kick();
+    void dispatcher?.kick();
   };
   const deps = { db, onCommit };
   // Best effort: a node that misses it reads the settings again within 15 s anyway.
@@ -212,6 +229,7 @@ export async function createVexil(opts: VexilOptions): Promise<Vexil> {
       );
     };
     sdkKeyRoutes(http, { projects, sdkKeys: new SdkKeyService({ db, onRevoked }) });
+    webhookRoutes(http, { projects, webhooks: new WebhookService({ db }) });
     userRoutes(http, { users: new UserService({ db }) });
     sessionRoutes(http, {
       sessions: new SessionService({ db }),
@@ -233,12 +251,14 @@ export async function createVexil(opts: VexilOptions): Promise<Vexil> {
     segments,
     routes,
     publisher,
+    dispatcher,
     hub,
     connections,
     async close() {
       connections?.closeAll();
       await hub?.close();
       await publisher?.close();
+      await dispatcher?.close();
       await http.close();
       await bus.close();
       await cache.close();

@@ -128,6 +128,7 @@ interface Fixture {
   newEnvironment(): Promise<string>;
   newToken(project: ProjectRef): Promise<string>;
   newSdkKey(project: ProjectRef): Promise<string>;
+  newWebhook(project: ProjectRef): Promise<string>;
 }
 
 const alphaUrl = (path: string) => (fx: Fixture) => ({ url: path.replace(':project', fx.alpha.key) });
@@ -414,6 +415,44 @@ const ROUTES: RouteCase[] = [
     target: async (fx) => ({ url: `${keys}/${await fx.newSdkKey(fx.alpha)}` }),
   },
 
+  // Webhooks: project admins only (URLs and delivery errors can reveal internal systems).
+  {
+    method: 'GET',
+    url: '/api/v1/projects/:project/webhooks',
+    access: 'projectAdmin',
+    target: alphaUrl('/api/v1/projects/:project/webhooks'),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/projects/:project/webhooks',
+    access: 'projectAdmin',
+    target: () => ({
+      url: '/api/v1/projects/alpha/webhooks',
+      body: { name: 'matrix', url: 'http://127.0.0.1:9/unused', active: false },
+    }),
+  },
+  {
+    method: 'PATCH',
+    url: '/api/v1/projects/:project/webhooks/:id',
+    access: 'projectAdmin',
+    target: async (fx) => ({
+      url: `/api/v1/projects/alpha/webhooks/${await fx.newWebhook(fx.alpha)}`,
+      body: { name: 'renamed' },
+    }),
+  },
+  {
+    method: 'DELETE',
+    url: '/api/v1/projects/:project/webhooks/:id',
+    access: 'projectAdmin',
+    target: async (fx) => ({ url: `/api/v1/projects/alpha/webhooks/${await fx.newWebhook(fx.alpha)}` }),
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/projects/:project/webhooks/:id/deliveries',
+    access: 'projectAdmin',
+    target: async (fx) => ({ url: `/api/v1/projects/alpha/webhooks/${await fx.newWebhook(fx.alpha)}/deliveries` }),
+  },
+
   // Users and memberships.
   { method: 'GET', url: '/api/v1/users', access: 'admin' },
   {
@@ -562,6 +601,14 @@ for (const kind of await storeKinds()) {
           (await ok('POST', '/api/v1/tokens', { name: 'temporary', role: 'viewer', project: project.key })).id,
         newSdkKey: async (project) =>
           (await ok('POST', `/api/v1/projects/${project.key}/environments/production/keys`, { kind: 'server' })).id,
+        newWebhook: async (project) =>
+          (
+            await ok('POST', `/api/v1/projects/${project.key}/webhooks`, {
+              name: 'matrix',
+              url: 'http://127.0.0.1:9/unused',
+              active: false,
+            })
+          ).id,
       };
     });
 

@@ -21,7 +21,13 @@ export interface AuditMeta {
 }
 
 /** Appends one event to its project's chain. Must run inside the mutation's transaction. */
-export async function appendAudit(tx: Sql, draft: AuditDraft, meta: AuditMeta, at: Date): Promise<void> {
+/** Appends one event to its chain; returns what was stored (with its id), for webhooks. */
+export async function appendAudit(
+  tx: Sql,
+  draft: AuditDraft,
+  meta: AuditMeta,
+  at: Date,
+): Promise<ChainedFields & { id: number }> {
   const chain = draft.projectId ?? '';
   // Locking the head row orders concurrent writers of one chain; other chains are not blocked.
   const [head] = await tx.query<{ seq: number; hash: string }>(
@@ -47,10 +53,10 @@ export async function appendAudit(tx: Sql, draft: AuditDraft, meta: AuditMeta, a
     prevHash: head?.hash ?? '',
   };
   const hash = eventHash(fields);
-  await tx.query(
+  const [row] = await tx.query<{ id: number }>(
     `INSERT INTO audit_events (project_id, seq, at, actor_type, actor_id, actor_name, action, resource_type, resource_key,
        environment_key, before, after, comment, request_id, prev_hash, hash)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16) RETURNING id`,
     [
       fields.projectId,
       fields.seq,
@@ -71,6 +77,7 @@ export async function appendAudit(tx: Sql, draft: AuditDraft, meta: AuditMeta, a
     ],
   );
   await tx.query('UPDATE audit_heads SET seq = $2, hash = $3 WHERE chain = $1', [chain, fields.seq, hash]);
+  return { ...fields, id: Number(row?.id) };
 }
 
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));

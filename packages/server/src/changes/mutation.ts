@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type AuditDraft, type AuditMeta, appendAudit } from '../audit/audit-log.js';
 import type { Principal } from '../auth/principal.js';
 import type { Sql, SqlClient } from '../infra/sql/client.js';
+import { enqueueDeliveries } from '../webhooks/webhook-events.js';
 
 /** A change for the data plane: one flag or segment of one environment, put or deleted. */
 export interface ChangeDraft {
@@ -52,7 +53,8 @@ export async function mutate<T>(
       requestId: ctx.requestId,
     };
     const at = new Date();
-    for (const a of audits) await appendAudit(tx, a, meta, at);
+    // Webhook deliveries commit with the change they report: none is lost, none is invented.
+    for (const a of audits) await enqueueDeliveries(tx, await appendAudit(tx, a, meta, at));
     for (const c of changes) {
       const [env] = await tx.query<{ seq: number }>(
         'UPDATE environments SET seq = seq + 1 WHERE id = $1 RETURNING seq',

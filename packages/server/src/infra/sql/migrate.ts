@@ -3,9 +3,16 @@ import * as m0001 from './migrations/0001-initial.js';
 import * as m0002audit from './migrations/0002-audit-query-indexes.js';
 import * as m0003events from './migrations/0003-events.js';
 import * as m0004login from './migrations/0004-login-failures.js';
+import * as m0005webhooks from './migrations/0005-webhooks.js';
 
 /** Every migration, in order. A migration is never edited once released: add a new one. */
-const MIGRATIONS: readonly { name: string; sql: string }[] = [m0001, m0002audit, m0003events, m0004login];
+const MIGRATIONS: readonly { name: string; sql: string }[] = [
+  m0001,
+  m0002audit,
+  m0003events,
+  m0004login,
+  m0005webhooks,
+];
 
 /** Applies pending migrations, each in its own transaction, and returns the names applied. */
 export async function migrate(db: SqlClient): Promise<string[]> {
