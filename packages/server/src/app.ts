@@ -239,7 +239,7 @@ export async function createVexil(opts: VexilOptions): Promise<Vexil> {
     dashboardRoutes(http, { dir: dashboardDir() });
   }
 
-  addDataPlaneMetrics(registry, { hub, connections, publisher });
+  addDataPlaneMetrics(registry, { hub, connections, publisher, dispatcher });
   metricsRoutes(http, { registry });
 
   await http.ready();

@@ -4,11 +4,13 @@ import type { NodeRole } from '../config.js';
 import type { StreamConnections } from '../dataplane/connections.js';
 import type { OutboxPublisher } from '../dataplane/outbox-publisher.js';
 import type { StreamHub } from '../dataplane/stream-hub.js';
+import type { WebhookDispatcher } from '../webhooks/webhook-dispatcher.js';
 
 export interface DataPlaneSources {
   hub?: StreamHub | undefined;
   connections?: StreamConnections | undefined;
   publisher?: OutboxPublisher | undefined;
+  dispatcher?: WebhookDispatcher | undefined;
 }
 
 /** A counter whose total another component keeps: read at each scrape. */
@@ -73,7 +75,10 @@ export function createMetrics(http: FastifyInstance, src: { role: NodeRole; vers
  * What the data plane counts: open streams, refusals at the per-key limit, slow readers cut off,
  * changes applied, gaps and reloads, changes published.
  */
-export function addDataPlaneMetrics(registry: Registry, { hub, connections, publisher }: DataPlaneSources): void {
+export function addDataPlaneMetrics(
+  registry: Registry,
+  { hub, connections, publisher, dispatcher }: DataPlaneSources,
+): void {
   if (connections) {
     new Gauge({
       name: 'vexil_stream_connections',
@@ -136,6 +141,26 @@ export function addDataPlaneMetrics(registry: Registry, { hub, connections, publ
       'vexil_outbox_publish_failures_total',
       'Failed publish attempts (the changes stay in the outbox and are retried).',
       () => publisher.stats.failures,
+    );
+  }
+  if (dispatcher) {
+    totalOf(
+      registry,
+      'vexil_webhook_deliveries_total',
+      'Webhook deliveries acknowledged (2xx).',
+      () => dispatcher.stats.delivered,
+    );
+    totalOf(
+      registry,
+      'vexil_webhook_failed_attempts_total',
+      'Webhook delivery attempts that failed (retried with backoff).',
+      () => dispatcher.stats.failedAttempts,
+    );
+    totalOf(
+      registry,
+      'vexil_webhook_gave_up_total',
+      'Webhook deliveries marked failed after their last attempt.',
+      () => dispatcher.stats.gaveUp,
     );
   }
 }
