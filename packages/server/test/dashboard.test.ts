@@ -600,4 +600,45 @@ describe('dashboard in Chromium against a real server', { skip: skipBrowser }, (
     assert.deepEqual(pageErrors, []);
     await context.close();
   });
+
+  test('webhooks: created with its secret shown once; a change reaches the receiver; deliveries listed; deleted', {
+    timeout: 30_000,
+  }, async () => {
+    const received: string[] = [];
+    const { createServer } = await import('node:http');
+    const sink = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => {
+        body += c;
+      });
+      req.on('end', () => {
+        received.push(body);
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+    const sinkUrl = `http://127.0.0.1:${(sink.address() as { port: number }).port}/in`;
+    try {
+      const { context, page } = await loggedIn('/#/p/default?env=production', 1100);
+      await page.getByText('Webhooks', { exact: true }).click();
+      await page.getByLabel('Webhook name').fill('ci');
+      await page.getByLabel('Webhook URL').fill(sinkUrl);
+      await page.getByLabel('Events (comma-separated)').fill('flag.*');
+      await page.getByRole('button', { name: 'Create webhook' }).click();
+      const secret = await page.getByLabel('Signing secret of ci').inputValue();
+      assert.match(secret, /^whsec_/);
+      await s.call('POST', '/api/v1/projects/default/flags', { body: { key: 'hooked-ui', name: 'Hooked' } });
+      for (let t = 0; received.length === 0 && t < 150; t++) await page.waitForTimeout(20);
+      assert.equal(JSON.parse(received[0] ?? '{}').resource?.key, 'hooked-ui');
+      await page.getByRole('button', { name: 'Deliveries of ci' }).click();
+      await page.getByRole('table', { name: 'Deliveries of ci' }).getByText('delivered').waitFor();
+      await page.getByRole('button', { name: 'Delete ci' }).click();
+      await page.getByText('No webhooks.').waitFor();
+      assert.deepEqual((await s.call('GET', '/api/v1/projects/default/webhooks')).body.items, []);
+      assert.deepEqual(pageErrors, []);
+      await context.close();
+    } finally {
+      sink.close();
+    }
+  });
 });

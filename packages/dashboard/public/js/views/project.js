@@ -5,6 +5,7 @@ import { parseVariationValues } from '../flag-settings.js';
 import { renderSdkKeys } from '../sdk-keys.js';
 import { renderSegments } from '../segments.js';
 import { guard, main, say } from '../shell.js';
+import { renderWebhooks } from '../webhooks.js';
 
 /** A project's flags in one environment, with toggles, the new-flag form, segments and SDK keys. */
 export async function renderProject(projectKey, envKey) {
@@ -200,6 +201,11 @@ export async function renderProject(projectKey, envKey) {
         },
       });
   });
+  const webhooksBody = h('div', {});
+  const webhooks = h('details', { class: 'card' }, h('summary', {}, 'Webhooks'), webhooksBody);
+  webhooks.addEventListener('toggle', () => {
+    if (webhooks.open) renderWebhooks(webhooksBody, { projectKey, guard, say });
+  });
   const segmentsBody = h('div', {});
   const segments = h('details', { class: 'card' }, h('summary', {}, `Segments in ${env.name}`), segmentsBody);
   segments.addEventListener('toggle', () => {
@@ -222,6 +228,7 @@ export async function renderProject(projectKey, envKey) {
     segments,
     keys,
     environments,
+    webhooks,
   );
   await load();
 }
