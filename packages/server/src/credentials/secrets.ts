@@ -5,11 +5,14 @@ export const PREFIX = { apiToken: 'vxa_', serverKey: 'vxs_', clientId: 'vxc_', s
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
-/** 32 base62 characters: about 190 bits of entropy. */
-export function newSecret(prefix: string): string {
-  const bytes = randomBytes(32);
+/**
+ * 32 base62 characters: about 190 bits of entropy. Bytes of 248 or more are skipped, so that
+ * every character is equally likely (248 is the largest multiple of 62 under 256).
+ */
+export function newSecret(prefix: string, length = 32): string {
   let out = prefix;
-  for (const b of bytes) out += ALPHABET[b % 62];
+  while (out.length < prefix.length + length)
+    for (const b of randomBytes(length)) if (b < 248 && out.length < prefix.length + length) out += ALPHABET[b % 62];
   return out;
 }
 
