@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { WebhookDispatcher } from '../src/webhooks/webhook-dispatcher.js';
 import { startTestServer, storeKinds, type TestServer } from './harness.js';
 
 const base = '/api/v1/projects/default';
@@ -176,6 +177,34 @@ for (const kind of await storeKinds()) {
       assert.equal(still?.n, 1, 'an inactive webhook queues nothing');
       assert.equal((await s.call('DELETE', `${base}/webhooks/${hook.id}`)).status, 204);
       assert.equal((await s.call('GET', `${base}/webhooks/${hook.id}/deliveries`)).status, 404);
+    });
+
+    test('several dispatchers on one store never send a delivery twice', {
+      skip: kind.name === 'pglite' ? 'one embedded connection: nothing runs concurrently' : undefined,
+    }, async () => {
+      const r = await receiver();
+      const hook = await create(r.url, ['flag.*']);
+      // Queued while no dispatcher runs: the server's own is closed first.
+      await s.vexil.dispatcher?.close();
+      for (let i = 0; i < 30; i++) assert.equal((await toggle(i % 2 === 0, `burst ${i}`)).status, 200);
+      const racers = [0, 1, 2].map(() => new WebhookDispatcher({ db: s.db, pollMs: 10 }));
+      try {
+        await Promise.all(racers.map((d) => d.kick()));
+        await r.until(30);
+        await sleep(300);
+      } finally {
+        await Promise.all(racers.map((d) => d.close()));
+      }
+      const ids = r.requests.map((q) => q.headers['vexil-delivery']);
+      assert.equal(ids.length, 30, `${ids.length} requests for 30 deliveries`);
+      assert.equal(new Set(ids).size, 30);
+      const sent = racers.map((d) => d.stats.delivered);
+      assert.equal(
+        sent.reduce((a, b) => a + b, 0),
+        30,
+        `split between dispatchers: ${sent.join(' / ')}`,
+      );
+      await s.call('DELETE', `${base}/webhooks/${hook.id}`);
     });
 
     test('bad input: the path of every bad field', async () => {
