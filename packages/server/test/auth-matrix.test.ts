@@ -415,6 +415,13 @@ const ROUTES: RouteCase[] = [
     target: async (fx) => ({ url: `${keys}/${await fx.newSdkKey(fx.alpha)}` }),
   },
 
+  // Experiment results: anyone who may read the project.
+  {
+    method: 'GET',
+    url: '/api/v1/projects/:project/flags/:flag/environments/:environment/results',
+    access: 'projectViewer',
+    target: () => ({ url: `${flagEnv}/results?metric=checkout` }),
+  },
   // Webhooks: project admins only (URLs and delivery errors can reveal internal systems).
   {
     method: 'GET',

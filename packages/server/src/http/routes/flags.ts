@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WriteContext } from '../../changes/mutation.js';
+import { invalidField } from '../../errors/errors.js';
+import { experimentResults, type ResultsQuery, resultsQuery } from '../../experiments/experiment-results.js';
 import {
   type CreateFlagBody,
   createFlagBody,
@@ -172,6 +174,28 @@ export function flagRoutes(
     withEtag(reply, config.version);
     return { ...config.config, version: config.version, updatedAt: config.updatedAt };
   };
+
+  app.get<{ Params: FE; Querystring: ResultsQuery }>(
+    '/api/v1/projects/:project/flags/:flag/environments/:environment/results',
+    {
+      schema: {
+        tags: envTags,
+        summary:
+          'Experiment results of a flag in one environment: units, conversions, comparison with control, sample ratio',
+        params: flagEnvParams,
+        querystring: resultsQuery,
+      },
+    },
+    async (req) => {
+      const { project, env } = await resolve(req.params);
+      requireRole(req, 'viewer', { projectId: project.id });
+      const { flag, config } = await flags.config(project, req.params.flag, env);
+      const control = Number(req.query.control ?? 0);
+      if (control >= flag.variations.length)
+        throw invalidField('/query/control', 'out_of_range', `the flag has ${flag.variations.length} variations`);
+      return experimentResults(db, env.id, flag, config.config, req.query);
+    },
+  );
 
   app.get<{ Params: FE }>(
     '/api/v1/projects/:project/flags/:flag/environments/:environment',
