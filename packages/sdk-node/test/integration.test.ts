@@ -145,6 +145,55 @@ describe('the SDK against a real Vexil server', () => {
     assert.equal(custom?.sdk, '@vexil/node/0.1.0');
   });
 
+  test('an experiment end to end: SDK exposures and conversions become the results API readout', async () => {
+    await api('POST', `${base}/flags`, { key: 'exp-checkout', name: 'Experiment' });
+    await api('PUT', `${base}/flags/exp-checkout/environments/production`, {
+      on: true,
+      fallthrough: {
+        rollout: {
+          experiment: true,
+          variations: [
+            { variation: 0, weight: 50_000 },
+            { variation: 1, weight: 50_000 },
+          ],
+        },
+      },
+    });
+    const client = start({ eventsFlushIntervalMs: 60_000 });
+    await client.waitForReady({ timeout: 5000 });
+    for (let t = 0; !client.boolVariationDetail('exp-checkout', user, false).inExperiment && t < 100; t++)
+      await new Promise((r) => setTimeout(r, 20));
+    const expected = [
+      { units: 0, conversions: 0 },
+      { units: 0, conversions: 0 },
+    ];
+    // The context that waited for the rollout was exposed too: one unit, no conversion.
+    (expected[client.boolVariationDetail('exp-checkout', user, false).variationIndex as number] as { units: number })
+      .units++;
+    for (let i = 0; i < 400; i++) {
+      const who = { kind: 'user', key: `exp-${i}` };
+      const d = client.boolVariationDetail('exp-checkout', who, false);
+      assert.equal(d.inExperiment, true);
+      const v = expected[d.variationIndex as number] as { units: number; conversions: number };
+      v.units++;
+      if (i % 4 === 0) {
+        client.track('purchase', who, 20);
+        v.conversions++;
+      }
+    }
+    await client.flush();
+    const results = await api('GET', `${base}/flags/exp-checkout/environments/production/results?metric=purchase`);
+    assert.deepEqual(
+      results.variations.map((v: { units: number; conversions: number }) => ({
+        units: v.units,
+        conversions: v.conversions,
+      })),
+      expected,
+    );
+    assert.ok(expected[0].units > 150 && expected[1].units > 150, 'both arms got traffic');
+    assert.equal(results.sampleRatio.mismatch, false);
+  });
+
   test('the events route: server key required, bodies validated, gzip or plain, 202', async () => {
     const post = (body: Buffer | string, headers: Record<string, string>) =>
       fetch(`${url}/events/v1/bulk`, {
