@@ -1,20 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import type { AuditItem } from '../audit/audit-query.js';
 import type { ChainedFields } from '../audit/chain.js';
 import type { Sql } from '../infra/sql/client.js';
 
-/** What a receiver gets: one audit event, as the audit API shows it. */
-export interface WebhookPayload {
-  id: number;
+/** What a receiver gets: one audit event, as the audit API shows it (without its chain fields). */
+export type WebhookPayload = Omit<AuditItem, 'project' | 'projectId' | 'seq' | 'requestId' | 'hash' | 'prevHash'> & {
   project: string;
-  at: string;
-  actor: { type: string; id: string; name: string };
-  action: string;
-  resource: { type: string; key: string };
-  environment: string | null;
-  before: unknown;
-  after: unknown;
-  comment: string;
-}
+};
 
 /** `*` matches every action, `flag.*` every action starting `flag.`, anything else exactly. */
 export function matchesEvent(patterns: readonly string[], action: string): boolean {
