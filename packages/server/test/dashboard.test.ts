@@ -641,4 +641,80 @@ describe('dashboard in Chromium against a real server', { skip: skipBrowser }, (
       sink.close();
     }
   });
+
+  test('experiment results: rates per variation with bars, the comparison with control, and a sample-ratio warning', {
+    timeout: 30_000,
+  }, async () => {
+    await s.call('POST', '/api/v1/projects/default/flags', { body: { key: 'exp-ui', name: 'Experiment UI' } });
+    const put = await s.call('PUT', '/api/v1/projects/default/flags/exp-ui/environments/production', {
+      body: {
+        on: true,
+        fallthrough: {
+          rollout: {
+            experiment: true,
+            variations: [
+              { variation: 0, weight: 50_000 },
+              { variation: 1, weight: 50_000 },
+            ],
+          },
+        },
+      },
+    });
+    assert.equal(put.status, 200);
+    const key = (
+      await s.call('POST', '/api/v1/projects/default/environments/production/keys', { body: { kind: 'server' } })
+    ).body.key;
+    const events: unknown[] = [];
+    const at = Date.parse('2026-11-01T00:00:00Z');
+    for (let i = 0; i < 300; i++) {
+      events.push({
+        kind: 'exposure',
+        creationDate: at,
+        flagKey: 'exp-ui',
+        version: 1,
+        variation: 0,
+        contextKeys: { user: `a${i}` },
+      });
+      if (i < 30) events.push({ kind: 'custom', creationDate: at + 1, key: 'signup', contextKeys: { user: `a${i}` } });
+    }
+    for (let i = 0; i < 100; i++) {
+      events.push({
+        kind: 'exposure',
+        creationDate: at,
+        flagKey: 'exp-ui',
+        version: 1,
+        variation: 1,
+        contextKeys: { user: `b${i}` },
+      });
+      if (i < 20) events.push({ kind: 'custom', creationDate: at + 1, key: 'signup', contextKeys: { user: `b${i}` } });
+    }
+    const sent = await fetch(`${base}/events/v1/bulk`, {
+      method: 'POST',
+      headers: { authorization: key, 'content-type': 'application/json' },
+      body: JSON.stringify({ events }),
+    });
+    assert.equal(sent.status, 202);
+
+    const { context, page } = await loggedIn('/#/p/default/f/exp-ui', 1200);
+    await page.getByText('Experiment results in Production').click();
+    await page.getByLabel('Metric in Production').fill('signup');
+    await page.getByRole('button', { name: 'Show results in Production' }).click();
+    const table = page.getByRole('table', { name: 'Results of signup' });
+    await table.waitFor();
+    const row = (v: number) => table.locator(`tr[data-variation="${v}"]`);
+    const cells = async (v: number) => (await row(v).locator('td').allTextContents()).map((t) => t.trim());
+    assert.deepEqual((await cells(0)).slice(0, 5), ['0: on (control)', '300', '30', '10.00 %', '—']);
+    const treatment = await cells(1);
+    assert.deepEqual(treatment.slice(0, 4), ['1: off', '100', '20', '20.00 %']);
+    assert.match(treatment[4] ?? '', /^\+10\.00 pts \(/);
+    assert.ok(Number(treatment[5]) < 0.05, `p = ${treatment[5]}`);
+    // 300 vs 100 against 50/50: the split is flagged.
+    await page.getByRole('alert').filter({ hasText: 'Sample ratio mismatch' }).waitFor();
+    const width = await row(1)
+      .locator('.bar span')
+      .evaluate((el) => (el as HTMLElement).style.width);
+    assert.equal(width, '100%', 'the highest rate fills its bar');
+    assert.deepEqual(pageErrors, []);
+    await context.close();
+  });
 });

@@ -1,5 +1,6 @@
 import { ApiError, api, seg } from '../api.js';
 import { h, mount } from '../dom.js';
+import { renderResults } from '../experiment-results.js';
 import { renderSettings, valueText } from '../flag-settings.js';
 import { guard, main, say } from '../shell.js';
 import { prepareEditors, renderEditor } from '../targeting-editor.js';
@@ -98,11 +99,18 @@ export async function renderFlag(projectKey, flagKey) {
           },
         });
       show();
+      const resultsBody = h('div', {});
+      const results = h('details', {}, h('summary', {}, `Experiment results in ${e.name}`), resultsBody);
+      results.addEventListener('toggle', () => {
+        if (results.open && !resultsBody.firstChild)
+          renderResults(resultsBody, { projectPath: p, flagKey, env: e, guard });
+      });
       return h(
         'section',
         { class: 'card env', style: { borderLeftColor: e.color } },
         h('h3', {}, e.name, ' — ', c?.on ? 'on' : 'off', c ? ` (version ${c.version})` : ''),
         body,
+        results,
       );
     }),
     h('h2', {}, 'Audit trail'),
