@@ -1,3 +1,4 @@
+import { CoalescedRunner } from '../infra/coalesced-runner.js';
 import type { SqlClient } from '../infra/sql/client.js';
 import type { ChangeBus } from './bus.js';
 import type { ChangeMessage } from './messages.js';
@@ -24,9 +25,7 @@ export class OutboxPublisher {
   readonly #bus: ChangeBus;
   readonly #batch: number;
   #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
-  #again = false;
-  #closed = false;
+  readonly #runner = new CoalescedRunner(() => this.#drain());
   /** Published changes since start, and failed attempts: exposed for metrics and tests. */
   readonly stats = { published: 0, failures: 0 };
   #sincePrune = 0;
@@ -45,25 +44,16 @@ export class OutboxPublisher {
 
   /** Asks for a drain now; concurrent requests coalesce into one more pass. */
   kick(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    if (this.#running) {
-      this.#again = true;
-      return this.#running;
+    return this.#runner.request();
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while ((await this.#drainBatch()) === this.#batch && !this.#runner.closed) {}
+      await this.#prune();
+    } catch {
+      this.stats.failures++;
     }
-    this.#running = (async () => {
-      try {
-        do {
-          this.#again = false;
-          while ((await this.#drainBatch()) === this.#batch) {}
-        } while (this.#again && !this.#closed);
-        await this.#prune();
-      } catch {
-        this.stats.failures++;
-      } finally {
-        this.#running = undefined;
-      }
-    })();
-    return this.#running;
   }
 
   async #drainBatch(): Promise<number> {
@@ -133,8 +123,7 @@ export class OutboxPublisher {
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
     clearInterval(this.#timer);
-    await this.#running;
+    await this.#runner.close();
   }
 }

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { CoalescedRunner } from '../infra/coalesced-runner.js';
 import type { SqlClient } from '../infra/sql/client.js';
 
 /** Seconds to wait after each failed attempt; after the last, the delivery is marked failed. */
@@ -33,9 +34,7 @@ export class WebhookDispatcher {
   readonly #timeoutMs: number;
   readonly #delays: readonly number[];
   readonly #timer: NodeJS.Timeout;
-  #running: Promise<void> | undefined;
-  #again = false;
-  #closed = false;
+  readonly #runner = new CoalescedRunner(() => this.#sendDue());
   readonly stats = { delivered: 0, failedAttempts: 0, gaveUp: 0 };
 
   constructor(private readonly opts: DispatcherOptions) {
@@ -47,24 +46,15 @@ export class WebhookDispatcher {
   }
 
   kick(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    if (this.#running) {
-      this.#again = true;
-      return this.#running;
+    return this.#runner.request();
+  }
+
+  async #sendDue(): Promise<void> {
+    try {
+      while ((await this.#pass()) === BATCH && !this.#runner.closed) {}
+    } catch (err) {
+      this.opts.log?.({ level: 'warn', msg: 'webhook dispatch failed; retrying', error: String(err) });
     }
-    this.#running = (async () => {
-      try {
-        do {
-          this.#again = false;
-          while ((await this.#pass()) === BATCH && !this.#closed) {}
-        } while (this.#again && !this.#closed);
-      } catch (err) {
-        this.opts.log?.({ level: 'warn', msg: 'webhook dispatch failed; retrying', error: String(err) });
-      } finally {
-        this.#running = undefined;
-      }
-    })();
-    return this.#running;
   }
 
   async #pass(): Promise<number> {
@@ -135,8 +125,7 @@ export class WebhookDispatcher {
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
     clearInterval(this.#timer);
-    await this.#running;
+    await this.#runner.close();
   }
 }
