@@ -5,8 +5,8 @@
  * says otherwise; other kinds' lists are kept as they are.
  */
 import { ApiError, api, seg } from './api.js';
+import { clauseModel, clauseOut, clauseRow, prepareEditors, tokens } from './clauses.js';
 import { field, h, mount } from './dom.js';
-import { clauseModel, clauseOut, clauseRow, prepareEditors, tokens } from './targeting-editor.js';
 
 const userKeys = (targets) => (targets ?? []).filter((t) => !t.contextKind || t.contextKind === 'user');
 const otherKinds = (targets) => (targets ?? []).filter((t) => t.contextKind && t.contextKind !== 'user');

@@ -4,24 +4,13 @@
  * edits a plain model and turns it back into the API's configuration on save; what it does not
  * edit (prerequisites, salt, rollout seeds and hash modes) is sent back unchanged.
  */
-import { field, h, mount } from './dom.js';
-import { loadOperators } from './operators.js';
 
-/** Filled by `loadOperators()` before an editor is drawn (see operators.js). */
-let OPERATORS = ['in'];
-export async function prepareEditors() {
-  OPERATORS = await loadOperators();
-}
-const NUMERIC = new Set(['lessThan', 'lessThanOrEqual', 'greaterThan', 'greaterThanOrEqual', 'percentage']);
+import { clauseModel, clauseOut, clauseRow, shown, tokens } from './clauses.js';
+import { field, h, mount } from './dom.js';
+
 /** Weights are thousandths of a percent: 100 000 is everyone. */
 const WEIGHT_PER_PERCENT = 1000;
 
-const shown = (v) => (typeof v === 'string' ? v : JSON.stringify(v));
-export const tokens = (text) =>
-  text
-    .split(/[,\n]/)
-    .map((s) => s.trim())
-    .filter(Boolean);
 let newIds = 0;
 const newRuleId = () => `rule-${Date.now().toString(36)}-${++newIds}`;
 
@@ -41,57 +30,6 @@ function serveOut(m) {
     .map((w, variation) => ({ variation, weight: Math.round(Number(w) * WEIGHT_PER_PERCENT) }))
     .filter((wv) => wv.weight > 0);
   return { rollout: { ...m.rest, variations } };
-}
-
-export function clauseModel(c) {
-  return { ...c, text: (c.values ?? []).map(shown).join(', '), original: c.values ?? [] };
-}
-
-/** Values back from text: numbers for numeric operators; elsewhere an untouched value keeps its JSON type. */
-export function clauseOut({ text, original, ...c }) {
-  const keep = new Map(original.map((v) => [shown(v), v]));
-  const values = tokens(text).map((t) => (NUMERIC.has(c.op) ? Number(t) : keep.has(t) ? keep.get(t) : t));
-  const out = { ...c, values };
-  if (!out.negate) delete out.negate;
-  if (!out.attribute) delete out.attribute;
-  if (!out.contextKind) delete out.contextKind;
-  return out;
-}
-
-/** One clause's inputs: attribute, `not`, operator and comma-separated values. */
-export function clauseRow(c, name, onRemove) {
-  return h(
-    'div',
-    { class: 'row' },
-    h('input', {
-      placeholder: 'attribute',
-      value: c.attribute ?? '',
-      'aria-label': `${name}: attribute`,
-      oninput: (e) => (c.attribute = e.target.value),
-    }),
-    h(
-      'label',
-      { class: 'inline' },
-      h('input', { type: 'checkbox', checked: !!c.negate, onchange: (e) => (c.negate = e.target.checked) }),
-      ' not',
-    ),
-    h(
-      'select',
-      { 'aria-label': `${name}: operator`, onchange: (e) => (c.op = e.target.value) },
-      // An operator the list does not know (an older document) is still shown as it is.
-      (OPERATORS.includes(c.op) ? OPERATORS : [...OPERATORS, c.op]).map((op) =>
-        h('option', { value: op, selected: c.op === op }, op),
-      ),
-    ),
-    h('input', {
-      class: 'wide',
-      placeholder: 'values, comma-separated',
-      value: c.text,
-      'aria-label': `${name}: values`,
-      oninput: (e) => (c.text = e.target.value),
-    }),
-    h('button', { type: 'button', onclick: onRemove }, 'Remove clause'),
-  );
 }
 
 export function toModel(config, variationCount) {

@@ -1,9 +1,10 @@
 import { ApiError, api, seg } from '../api.js';
+import { prepareEditors } from '../clauses.js';
 import { h, mount } from '../dom.js';
 import { renderResults } from '../experiment-results.js';
 import { renderSettings, valueText } from '../flag-settings.js';
 import { guard, main, say } from '../shell.js';
-import { prepareEditors, renderEditor } from '../targeting-editor.js';
+import { renderEditor } from '../targeting-editor.js';
 
 /** One flag: variations, settings, targeting per environment (with its editor), audit trail. */
 export async function renderFlag(projectKey, flagKey) {
